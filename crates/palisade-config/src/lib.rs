@@ -1,0 +1,1 @@
+//! palisade configuration: discovery, rule selection, severities, exceptions and suppression

@@ -1,0 +1,1 @@
+//! The palisade scan pipeline: load, evaluate, apply configuration

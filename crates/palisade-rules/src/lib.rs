@@ -1,0 +1,1 @@
+//! palisade rules: Pod Security Standards by version and the hardening rules beyond them

@@ -1,0 +1,1 @@
+//! Credential detectors and redaction shared by every palisade scanner
