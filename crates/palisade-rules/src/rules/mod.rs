@@ -1,6 +1,40 @@
 //! palisade's own rules beyond the Pod Security Standards.
+//!
+//! Ids follow one scheme: `PAL-K8S-NNN`, numbered in the order the rules
+//! were added; a number is never reused. One file per rule, named after the
+//! bad pattern, with its [`palisade_model::RuleMeta`] beside its check.
+
+mod common;
+#[cfg(test)]
+mod testkit;
+
+pub mod added_capability;
+pub mod automount_service_account_token;
+pub mod deprecated_profile_annotation;
+pub mod missing_apparmor_profile;
+pub mod missing_cpu_limit;
+pub mod missing_fs_group;
+pub mod missing_memory_limit;
+pub mod missing_resource_requests;
+pub mod run_as_root_group;
+pub mod run_as_root_user;
+pub mod service_account_automount;
+pub mod writable_root_filesystem;
 
 use crate::Rule;
 
-/// Every rule of this module, one file each.
-pub static RULES: &[&dyn Rule] = &[];
+/// Every rule of this module, one file each, in id order.
+pub static RULES: &[&dyn Rule] = &[
+    &run_as_root_user::RunAsRootUser,
+    &run_as_root_group::RunAsRootGroup,
+    &missing_fs_group::MissingFsGroup,
+    &writable_root_filesystem::WritableRootFilesystem,
+    &added_capability::AddedCapability,
+    &missing_apparmor_profile::MissingAppArmorProfile,
+    &deprecated_profile_annotation::DeprecatedProfileAnnotation,
+    &automount_service_account_token::AutomountServiceAccountToken,
+    &service_account_automount::ServiceAccountAutomount,
+    &missing_resource_requests::MissingResourceRequests,
+    &missing_memory_limit::MissingMemoryLimit,
+    &missing_cpu_limit::MissingCpuLimit,
+];
