@@ -109,9 +109,14 @@ impl Validator<'_> {
 
     fn wrong_type(&mut self, node: &Node, path: &str, expected: &str) {
         let found = article(node.type_name());
+        let what = if path.is_empty() {
+            "the configuration".to_string()
+        } else {
+            format!("`{path}`")
+        };
         self.error(
             node.span,
-            format!("`{path}` must be {expected}, found {found}"),
+            format!("{what} must be {expected}, found {found}"),
             None,
         );
     }
