@@ -1,0 +1,123 @@
+//! Walks `tests/fixtures/<RULE-ID>/`: every `fire*.yaml` must produce at
+//! least one finding of that rule (exactly `N` when the file has a
+//! `# expect: N` line), every `pass*.yaml` none.
+//!
+//! Each file is loaded with the real loader and checked with every object
+//! of the file in the context, as a scan of that file would.
+
+use std::path::{Path, PathBuf};
+
+use palisade_rules::{find_rule, Context, Finding, Settings};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs the rule `id` over every object of `path`.
+fn findings(id: &str, path: &Path) -> Vec<Finding> {
+    let rule = find_rule(id).unwrap_or_else(|| panic!("no rule {id} for {}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = path.display().to_string();
+    let loaded = palisade_load::load_str(&file, &text, &palisade_load::Limits::default());
+    assert!(
+        loaded.errors.is_empty(),
+        "{file}: load errors {:?}",
+        loaded.errors
+    );
+    assert!(!loaded.resources.is_empty(), "{file}: no objects");
+    let settings = Settings::default();
+    let ctx = Context {
+        resources: &loaded.resources,
+        settings: &settings,
+    };
+    let mut out = Vec::new();
+    for r in &loaded.resources {
+        if rule.applies_to(&r.kind) {
+            rule.check(r, &ctx, &mut out);
+        }
+    }
+    for f in &out {
+        assert_eq!(f.rule_id, rule.meta().id, "{file}: foreign rule id");
+        assert_eq!(&*f.location.file, file.as_str(), "{file}: wrong file");
+        assert!(
+            f.location.span.line() >= 1,
+            "{file}: finding without a place: {f:?}"
+        );
+        assert!(f.pss.is_none() && f.suppressed.is_none());
+    }
+    out
+}
+
+fn expected_count(path: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("# expect:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_fixture_fires_or_passes_as_named() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let id = dir.file_name().unwrap().to_string_lossy().to_string();
+        let files = yaml_files(&dir);
+        assert!(
+            files.iter().any(|f| name(f).starts_with("fire"))
+                && files.iter().any(|f| name(f).starts_with("pass")),
+            "{id}: needs at least one fire and one pass fixture"
+        );
+        for path in files {
+            let found = findings(&id, &path);
+            let n = name(&path);
+            if n.starts_with("fire") {
+                match expected_count(&path) {
+                    Some(want) if want != found.len() => failures.push(format!(
+                        "{}: expected {want} findings, got {}: {:#?}",
+                        path.display(),
+                        found.len(),
+                        found.iter().map(|f| &f.message).collect::<Vec<_>>()
+                    )),
+                    None if found.is_empty() => {
+                        failures.push(format!("{}: expected findings, got none", path.display()))
+                    }
+                    _ => {}
+                }
+            } else if n.starts_with("pass") {
+                if !found.is_empty() {
+                    failures.push(format!(
+                        "{}: expected no findings, got {:#?}",
+                        path.display(),
+                        found.iter().map(|f| &f.message).collect::<Vec<_>>()
+                    ));
+                }
+            } else {
+                failures.push(format!(
+                    "{}: name must start with fire or pass",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().to_string()
+}
