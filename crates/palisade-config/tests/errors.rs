@@ -247,3 +247,21 @@ fn every_problem_is_reported_at_once_in_order() {
         "palisade.cfg:1:1: unknown key `versoin` (help: did you mean `version`?)"
     );
 }
+
+#[test]
+fn no_prefix_of_a_config_panics() {
+    let yaml = "version: 1\npss: {level: restricted, version: v1.33}\nrules:\n  disable: [PSS-APPARMOR]\n  severity: {PSS-: low}\n  lock: [PSS-PRIVILEGED]\ncapabilities: {allowed: [CHOWN]}\nimages: {allowed_registries: [\"*.io\"], require_digest: true}\nexceptions:\n  - {rule: PSS-, name: \"a-*\", reason: \"r é\", expires: 2027-01-01}\n";
+    let toml = "version = 1\n[pss]\nlevel = \"baseline\"\n[rules]\nlock = [\"PSS-PRIVILEGED\"]\n[rules.severity]\n\"PSS-\" = \"low\"\n[[exceptions]]\nrule = \"PSS-\"\nreason = \"r é\"\nexpires = 2027-01-01\n";
+    for (text, format) in [(yaml, ConfigFormat::Yaml), (toml, ConfigFormat::Toml)] {
+        assert!(parse("c", text, format, KNOWN).is_ok());
+        for (i, _) in text.char_indices() {
+            for f in [ConfigFormat::Yaml, ConfigFormat::Toml] {
+                // Either outcome is fine; every error must have a place or a file.
+                if let Err(errs) = parse("c", &text[..i], f, KNOWN) {
+                    assert!(!errs.is_empty());
+                    assert!(errs.iter().all(|e| !e.message.is_empty()));
+                }
+            }
+        }
+    }
+}
