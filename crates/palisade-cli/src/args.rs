@@ -1,0 +1,177 @@
+//! Command-line arguments. Each flag's help lives on its definition.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use palisade_model::{PssLevel, Severity};
+use palisade_report::Format;
+
+/// palisade: security checks for Kubernetes manifests, from pull request to pod.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan Kubernetes manifests (files, directories, `-` for stdin).
+    Scan(ScanArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Explain one rule: rationale, remediation, example and references.
+    Explain(ExplainArgs),
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_level(s: &str) -> Result<PssLevel, String> {
+    s.parse()
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        None => (t, 1u64),
+        Some((i, _)) => {
+            let mult = match t[i..].to_ascii_lowercase().as_str() {
+                "k" | "kb" | "kib" => 1 << 10,
+                "m" | "mb" | "mib" => 1 << 20,
+                "g" | "gb" | "gib" => 1 << 30,
+                other => return Err(format!("unknown size unit `{other}`: use K, M or G")),
+            };
+            (&t[..i], mult)
+        }
+    };
+    num.parse::<u64>()
+        .map_err(|_| format!("invalid size `{s}`: e.g. 64M"))?
+        .checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+/// Arguments of `palisade scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input (e.g. `helm template . | palisade scan -`).
+    /// Directories are walked recursively for .yaml, .yml and .json files. Default: `.`.
+    pub paths: Vec<String>,
+    /// Pod Security Standards level to enforce [default: from config, else restricted].
+    #[arg(long, value_parser = parse_level, value_name = "baseline|restricted")]
+    pub level: Option<PssLevel>,
+    /// Pod Security Standards version: `v1.N` or `latest` [default: from config, else latest].
+    #[arg(long, value_name = "v1.N|latest")]
+    pub pss_version: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', default_value = "table", value_parser = parse_format, value_name = "table|json|sarif|junit")]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains unsuppressed.
+    #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
+    pub fail_on: Severity,
+    /// Configuration file [default: palisade.yaml/.yml/.toml found upward from the first path].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for a configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Leave out paths matching this gitignore-style glob when walking directories (repeatable).
+    #[arg(long, short = 'e', value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Number of parallel jobs [default: number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(usize))]
+    pub jobs: Option<usize>,
+    /// List suppressed findings with their reasons.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Largest file to read (e.g. 64M) [default: 32M].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: Option<u64>,
+}
+
+/// Output of `palisade rules` and `palisade explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    /// Text for people.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Arguments of `palisade rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+}
+
+/// Arguments of `palisade explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id (case-insensitive), e.g. PSS-PRIVILEGED.
+    pub id: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("1X").is_err());
+        assert!(parse_size("99999999999G").is_err());
+    }
+
+    #[test]
+    fn scan_flags() {
+        let cli = Cli::try_parse_from([
+            "palisade", "scan", "a", "b", "--level", "baseline", "--format", "sarif", "--fail-on",
+            "high", "-e", "tests/", "-j", "2",
+        ])
+        .unwrap();
+        let Command::Scan(s) = cli.command else { panic!() };
+        assert_eq!(s.paths, vec!["a", "b"]);
+        assert_eq!(s.level, Some(PssLevel::Baseline));
+        assert_eq!(s.format, Format::Sarif);
+        assert_eq!(s.fail_on, Severity::High);
+        assert_eq!(s.jobs, Some(2));
+        assert!(Cli::try_parse_from(["palisade", "scan", "--format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["palisade", "scan", "--fail-on", "urgent"]).is_err());
+    }
+}
