@@ -49,7 +49,7 @@ static CONFIG_RULES: [RuleMeta; 3] = [
         example: "# palisade.yaml, kept by the platform team\nexceptions:\n  - rule: PSS-PRIVILEGED\n    \
             namespace: kube-system\n    name: \"csi-node-*\"\n    reason: \"CSI node plugin mounts volumes on the host\"\n    \
             expires: 2027-03-31\n",
-        references: &["https://example.invalid/palisade/docs/configuration.md#locked-rules"],
+        references: &["https://example.invalid/palisade/docs/configuration.md#ruleslock"],
         pss: None,
         status: RuleStatus::Stable,
         fix: FixAvailability::Never,

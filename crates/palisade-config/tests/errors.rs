@@ -109,6 +109,12 @@ fn missing_reason() {
     assert_eq!(line, 3);
     assert_eq!(e.message, "exception `reason` is empty");
 
+    let (e, line, col) = one(toml(
+        "version = 1\n\n[[exceptions]]\nrule = \"PSS-\"\nreason = \"r\"\n\n[[exceptions]]\nrule = \"PSS-\"\n",
+    ));
+    assert_eq!((line, col), (7, 1), "at the second [[exceptions]] header");
+    assert_eq!(e.message, "exception is missing `reason`");
+
     let (e, _, _) = one(yaml("exceptions:\n  - reason: why\n"));
     assert_eq!(e.message, "exception is missing `rule`");
 }

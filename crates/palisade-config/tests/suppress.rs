@@ -426,3 +426,29 @@ fn default_config_accepts_any_annotation_id() {
     Config::default().suppress(&r, &mut findings, today());
     assert!(findings.is_empty(), "no registry to check against");
 }
+
+#[test]
+fn cronjob_pod_template_annotation_is_read() {
+    let r = resource(
+        r#"apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: backup
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations:
+            palisade.dev/ignore: "PSS-HOST-PATH-VOLUMES: reads the node's backup dir"
+        spec:
+          containers: [{name: a, image: b}]
+"#,
+    );
+    let mut findings = vec![finding(&r, "PSS-HOST-PATH-VOLUMES")];
+    Config::new(KNOWN).suppress(&r, &mut findings, today());
+    let s = findings[0].suppressed.as_ref().unwrap();
+    assert_eq!(s.reason, "reads the node's backup dir");
+    assert_eq!(s.location.as_ref().unwrap().span.line(), 12);
+}
