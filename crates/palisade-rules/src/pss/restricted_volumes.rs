@@ -88,10 +88,13 @@ pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
     for volume in &pod.spec.volumes {
-        if volume
-            .sources
-            .iter()
-            .any(|s| ALLOWED.contains(&s.value.as_str()))
+        // A volume without a source is an emptyDir: Kubernetes defaults it so
+        // (`SetDefaults_Volume`) before admission sees it.
+        if volume.sources.is_empty()
+            || volume
+                .sources
+                .iter()
+                .any(|s| ALLOWED.contains(&s.value.as_str()))
         {
             continue;
         }
@@ -102,8 +105,7 @@ fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
             .find_map(|n| volume.sources.iter().find(|s| s.value == *n));
         let (kind, span) = match (named, volume.sources.first()) {
             (Some(s), _) => (s.value.as_str(), s.span),
-            (None, Some(s)) => ("unknown", s.span),
-            (None, None) => ("unknown", volume.span),
+            (None, first) => ("unknown", first.map_or(volume.span, |s| s.span)),
         };
         report.pod(
             span,
@@ -156,12 +158,22 @@ mod tests {
     }
 
     #[test]
-    fn a_volume_without_a_known_source_is_unknown() {
+    fn a_source_upstream_does_not_name_is_unknown() {
         let mut s = spec(vec![]);
-        s.volumes = vec![volume("empty", 20, &[]), volume("odd", 30, &["madeUp"])];
+        s.volumes = vec![volume("odd", 30, &["madeUp"])];
         let found = restricted(&RULE, &pod(s), 37);
-        assert_eq!(lines(&found), [20, 31]);
-        assert!(found.iter().all(|f| f.message.ends_with("\"unknown\"")));
+        assert_eq!(lines(&found), [31]);
+        assert_eq!(
+            found[0].message,
+            "volume \"odd\" must not use restricted volume type \"unknown\""
+        );
+    }
+
+    #[test]
+    fn a_volume_without_a_source_defaults_to_empty_dir() {
+        let mut s = spec(vec![]);
+        s.volumes = vec![volume("defaulted", 20, &[])];
+        assert!(restricted(&RULE, &pod(s), 37).is_empty());
     }
 
     #[test]
