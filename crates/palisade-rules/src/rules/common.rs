@@ -127,6 +127,22 @@ pub(crate) fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
+/// The lowest port a non-root process of this pod may bind without
+/// `NET_BIND_SERVICE`: 1024, or the pod's
+/// `net.ipv4.ip_unprivileged_port_start` sysctl.
+pub(crate) fn unprivileged_port_start(spec: &PodSpec) -> i64 {
+    spec.security_context
+        .as_ref()
+        .and_then(|sc| {
+            sc.sysctls
+                .iter()
+                .find(|s| s.name.value == "net.ipv4.ip_unprivileged_port_start")
+        })
+        .and_then(|s| s.value.as_ref())
+        .and_then(|v| v.value.trim().parse().ok())
+        .unwrap_or(1024)
+}
+
 /// Which compute resource a rule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Want {
@@ -233,22 +249,8 @@ pub(crate) const K8S_PSS: &str =
 /// AKS: best practices for resource management.
 pub(crate) const AKS_RESOURCES: &str =
     "https://learn.microsoft.com/en-us/azure/aks/developer-best-practices-resource-management";
-/// AKS: Secrets Store CSI driver with Azure Key Vault.
-pub(crate) const AKS_CSI_SECRETS: &str =
-    "https://learn.microsoft.com/en-us/azure/aks/csi-secrets-store-driver";
-/// AKS: Microsoft Entra Workload ID.
-pub(crate) const AKS_WORKLOAD_IDENTITY: &str =
-    "https://learn.microsoft.com/en-us/azure/aks/workload-identity-overview";
-/// Kubernetes: good practices for Secrets.
-pub(crate) const K8S_SECRETS_PRACTICES: &str =
-    "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
 /// CWE-250.
 pub(crate) const CWE_250: &str = "CWE-250: Execution with Unnecessary Privileges";
-/// CWE-798.
-pub(crate) const CWE_798: &str = "CWE-798: Use of Hard-coded Credentials";
-/// CIS 5.4.2.
-pub(crate) const CIS_EXTERNAL_SECRETS: &str =
-    "CIS Kubernetes Benchmark v1.9, 5.4.2: Consider external secret storage";
 
 #[cfg(test)]
 mod tests {

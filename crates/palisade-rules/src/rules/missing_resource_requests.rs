@@ -130,7 +130,10 @@ mod tests {
             ]),
         );
         let pod = workload(spec(vec![container("app", 20)]));
-        assert_eq!(run(&MissingResourceRequests, std::slice::from_ref(&pod)).len(), 2);
+        assert_eq!(
+            run(&MissingResourceRequests, std::slice::from_ref(&pod)).len(),
+            2
+        );
         assert!(run(&MissingResourceRequests, &[pod, lr]).is_empty());
     }
 }

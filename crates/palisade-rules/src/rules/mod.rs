@@ -10,15 +10,22 @@ mod testkit;
 
 pub mod added_capability;
 pub mod automount_service_account_token;
+pub mod default_namespace;
 pub mod deprecated_profile_annotation;
 pub mod missing_apparmor_profile;
 pub mod missing_cpu_limit;
 pub mod missing_fs_group;
 pub mod missing_memory_limit;
 pub mod missing_resource_requests;
+pub mod mutable_image_tag;
+pub mod privileged_port_non_root;
 pub mod run_as_root_group;
 pub mod run_as_root_user;
+pub mod sensitive_host_path;
 pub mod service_account_automount;
+pub mod service_privileged_target_port;
+pub mod share_process_namespace;
+pub mod writable_host_path;
 pub mod writable_root_filesystem;
 
 use crate::Rule;
@@ -37,4 +44,11 @@ pub static RULES: &[&dyn Rule] = &[
     &missing_resource_requests::MissingResourceRequests,
     &missing_memory_limit::MissingMemoryLimit,
     &missing_cpu_limit::MissingCpuLimit,
+    &sensitive_host_path::SensitiveHostPath,
+    &writable_host_path::WritableHostPath,
+    &mutable_image_tag::MutableImageTag,
+    &default_namespace::DefaultNamespace,
+    &privileged_port_non_root::PrivilegedPortNonRoot,
+    &service_privileged_target_port::ServicePrivilegedTargetPort,
+    &share_process_namespace::ShareProcessNamespace,
 ];
