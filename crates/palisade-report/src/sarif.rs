@@ -26,6 +26,7 @@ const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The `partialFingerprints` key; the suffix is the fingerprint version.
 const FINGERPRINT_KEY: &str = "palisade/v1";
+/// The project's home (the workspace `repository`); left out when unset.
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// GitHub's `security-severity` score for a severity.
@@ -342,9 +343,11 @@ fn render_with_limits(
 
     let mut driver = json!({
         "name": "palisade",
-        "informationUri": INFORMATION_URI,
         "rules": rules,
     });
+    if !INFORMATION_URI.is_empty() {
+        driver["informationUri"] = json!(INFORMATION_URI);
+    }
     if !report.tool_version.is_empty() {
         driver["semanticVersion"] = json!(report.tool_version);
         driver["version"] = json!(report.tool_version);
