@@ -5,6 +5,7 @@
 //! bad pattern, with its [`palisade_model::RuleMeta`] beside its check.
 
 mod common;
+pub mod docs;
 #[cfg(test)]
 mod testkit;
 
