@@ -66,15 +66,25 @@ fn fixture_root() -> PathBuf {
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+        .map(|e| {
+            e.unwrap_or_else(|err| panic!("cannot list {}: {err}", dir.display()))
+                .path()
+        })
         .collect();
     entries.sort();
     entries
 }
 
+/// The last component of a path, as text.
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_else(|| panic!("unexpected path {}", path.display()))
+}
+
 /// `v1.23` -> 23.
 fn minor_of(dir: &Path) -> u16 {
-    let name = dir.file_name().unwrap().to_str().unwrap();
+    let name = file_name(dir);
     name.strip_prefix("v1.")
         .and_then(|m| m.parse().ok())
         .unwrap_or_else(|| panic!("unexpected version directory {name}"))
@@ -82,7 +92,7 @@ fn minor_of(dir: &Path) -> u16 {
 
 /// `procmount_restricted0.yaml` -> `procmount_restricted`.
 fn check_of(file: &Path) -> String {
-    let stem = file.file_stem().unwrap().to_str().unwrap();
+    let stem = file_name(file).trim_end_matches(".yaml");
     stem.trim_end_matches(|c: char| c.is_ascii_digit())
         .to_ascii_lowercase()
 }
