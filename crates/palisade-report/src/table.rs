@@ -187,9 +187,22 @@ pub(crate) fn render(
                 .bold(),
             "error",
         );
-        text.push_str(&format!("{label}: {place}: {}\n", terminal(&e.message)));
+        let line = format!("{place}: {}", terminal(&e.message));
+        for (i, part) in wrap(&line, WIDTH - 7, WIDTH - 4).iter().enumerate() {
+            if i == 0 {
+                text.push_str(&format!("{label}: {part}\n"));
+            } else {
+                text.push_str(&format!("    {part}\n"));
+            }
+        }
         if let Some(help) = &e.help {
-            text.push_str(&format!("  help: {}\n", terminal(help)));
+            for (i, part) in wrap(&terminal(help), WIDTH - 8, WIDTH - 8)
+                .iter()
+                .enumerate()
+            {
+                let lead = if i == 0 { "  help: " } else { "        " };
+                text.push_str(&format!("{lead}{part}\n"));
+            }
         }
     }
     if !report.errors.is_empty() {

@@ -92,7 +92,14 @@ fn hostile_text_cannot_reach_the_terminal() {
                 "control character {c:?} in table output:\n{out}"
             );
         }
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "line over 100 columns: {line:?}"
+            );
+        }
         // Our own escapes are only the styles we emit: hostile ones are text.
+        let out = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(out.contains("\\u{1b}[2J"), "{out}");
         assert!(out.contains("\\u{1b}]0;owned\\u{7}"), "{out}");
         assert!(out.contains("line1\\nline2\\r\\n\\0nul"), "{out}");
