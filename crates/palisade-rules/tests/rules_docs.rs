@@ -1,6 +1,7 @@
 //! `docs/rules.md` is rendered from the rule metadata; this test fails when
 //! the file and the code disagree. Regenerate with
 //! `UPDATE_DOCS=1 cargo test -p palisade-rules`.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::Path;
 

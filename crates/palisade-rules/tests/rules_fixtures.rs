@@ -4,6 +4,7 @@
 //!
 //! Each file is loaded with the real loader and checked with every object
 //! of the file in the context, as a scan of that file would.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::{Path, PathBuf};
 

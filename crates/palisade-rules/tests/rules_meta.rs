@@ -1,5 +1,6 @@
 //! Every registered rule (Pod Security Standards and palisade's own) carries
 //! complete metadata, and every palisade rule has fixtures.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::Path;
 

@@ -143,6 +143,47 @@ pub(crate) fn unprivileged_port_start(spec: &PodSpec) -> i64 {
         .unwrap_or(1024)
 }
 
+/// The severity of a credential finding: high for a credential the detector
+/// is sure of, medium for a plausible one.
+pub(crate) fn credential_severity(confidence: palisade_secrets::Confidence) -> Severity {
+    match confidence {
+        palisade_secrets::Confidence::High => Severity::High,
+        palisade_secrets::Confidence::Medium => Severity::Medium,
+    }
+}
+
+/// `value` without Kubernetes `$(VAR)` references, which the kubelet
+/// replaces with another variable's value and which never hold a secret
+/// themselves (`$$(` is the escape for a literal `$(` and is kept).
+pub(crate) fn without_references(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find("$(") {
+        let escaped = i > 0 && rest.get(i - 1..i) == Some("$");
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let inner = after.get(2..).unwrap_or_default();
+        match inner.find(')') {
+            Some(end)
+                if !escaped
+                    && end > 0
+                    && inner.get(..end).is_some_and(|n| {
+                        n.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+                    }) =>
+            {
+                rest = inner.get(end + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push_str("$(");
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Which compute resource a rule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Want {
@@ -246,6 +287,30 @@ pub(crate) const K8S_SECURITY_CONTEXT: &str =
 /// Kubernetes: the Pod Security Standards.
 pub(crate) const K8S_PSS: &str =
     "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
+/// AKS: Secrets Store CSI driver with Azure Key Vault.
+pub(crate) const AKS_CSI_SECRETS: &str =
+    "https://learn.microsoft.com/en-us/azure/aks/csi-secrets-store-driver";
+/// AKS: Microsoft Entra Workload ID.
+pub(crate) const AKS_WORKLOAD_IDENTITY: &str =
+    "https://learn.microsoft.com/en-us/azure/aks/workload-identity-overview";
+/// Kubernetes: good practices for Secrets.
+pub(crate) const K8S_SECRETS_PRACTICES: &str =
+    "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
+/// CWE-798.
+pub(crate) const CWE_798: &str = "CWE-798: Use of Hard-coded Credentials";
+/// CIS 5.4.2.
+pub(crate) const CIS_EXTERNAL_SECRETS: &str =
+    "CIS Kubernetes Benchmark v1.9, 5.4.2: Consider external secret storage";
+/// The remediation every credential rule shares.
+pub(crate) const CREDENTIAL_EXAMPLE: &str = "# Reference a Secret that a secret store keeps in sync:\n\
+env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db-credentials\n        key: password\n\
+---\n\
+# Or mount the secret straight from Azure Key Vault with the Secrets Store CSI driver\n\
+# and workload identity:\n\
+apiVersion: secrets-store.csi.x-k8s.io/v1\nkind: SecretProviderClass\nmetadata:\n  name: app-secrets\nspec:\n  provider: azure\n  parameters:\n    clientID: 00000000-0000-0000-0000-000000000000\n    keyvaultName: app-vault\n    tenantId: 00000000-0000-0000-0000-000000000000\n    objects: |\n      array:\n        - |\n          objectName: db-password\n          objectType: secret\n\
+---\n\
+apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  labels:\n    azure.workload.identity/use: \"true\"\nspec:\n  serviceAccountName: app\n  containers:\n    - name: app\n      image: registry.example/app:1.4.2\n      volumeMounts:\n        - name: secrets\n          mountPath: /mnt/secrets\n          readOnly: true\n  volumes:\n    - name: secrets\n      csi:\n        driver: secrets-store.csi.k8s.io\n        readOnly: true\n        volumeAttributes:\n          secretProviderClass: app-secrets\n";
+
 /// AKS: best practices for resource management.
 pub(crate) const AKS_RESOURCES: &str =
     "https://learn.microsoft.com/en-us/azure/aks/developer-best-practices-resource-management";
@@ -255,6 +320,18 @@ pub(crate) const CWE_250: &str = "CWE-250: Execution with Unnecessary Privileges
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_removed_escapes_kept() {
+        assert_eq!(without_references("$(DB_PASSWORD)"), "");
+        assert_eq!(
+            without_references("postgres://app:$(DB_PASS)@db:5432/app"),
+            "postgres://app:@db:5432/app"
+        );
+        assert_eq!(without_references("$$(literal)"), "$$(literal)");
+        assert_eq!(without_references("a $(b c) $("), "a $(b c) $(");
+        assert_eq!(without_references("plain"), "plain");
+    }
 
     #[test]
     fn capability_names_are_normalised() {

@@ -11,6 +11,10 @@ mod testkit;
 
 pub mod added_capability;
 pub mod automount_service_account_token;
+pub mod credential_in_annotation;
+pub mod credential_in_args;
+pub mod credential_in_config_map;
+pub mod credential_in_env;
 pub mod default_namespace;
 pub mod deprecated_profile_annotation;
 pub mod missing_apparmor_profile;
@@ -22,6 +26,7 @@ pub mod mutable_image_tag;
 pub mod privileged_port_non_root;
 pub mod run_as_root_group;
 pub mod run_as_root_user;
+pub mod secret_with_committed_data;
 pub mod sensitive_host_path;
 pub mod service_account_automount;
 pub mod service_privileged_target_port;
@@ -52,4 +57,9 @@ pub static RULES: &[&dyn Rule] = &[
     &privileged_port_non_root::PrivilegedPortNonRoot,
     &service_privileged_target_port::ServicePrivilegedTargetPort,
     &share_process_namespace::ShareProcessNamespace,
+    &credential_in_env::CredentialInEnv,
+    &credential_in_args::CredentialInArgs,
+    &credential_in_config_map::CredentialInConfigMap,
+    &credential_in_annotation::CredentialInAnnotation,
+    &secret_with_committed_data::SecretWithCommittedData,
 ];
