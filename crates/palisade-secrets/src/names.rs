@@ -311,6 +311,14 @@ fn word_role(word: &str) -> Role {
 /// `_FILE`, `_NAME`, `_PATH`, `_ENABLED`, `_EXPIRY`, …), and no word before it
 /// says public, existing or a switch (`PUBLIC_`, `existing`, `REQUIRE_`).
 pub fn is_credential_name(name: &str) -> bool {
+    // Fast path: every credential word contains one of these.
+    const HINTS: &[&str] = &[
+        "pass", "pwd", "secret", "token", "cred", "auth", "key", "conn", "sas", "pat",
+    ];
+    let lower = name.to_lowercase();
+    if !HINTS.iter().any(|h| lower.contains(h)) {
+        return false;
+    }
     let words = words(name);
     let mut roles: Vec<Role> = words.iter().map(|w| word_role(w)).collect();
     for i in 1..words.len() {
