@@ -122,3 +122,126 @@ fn every_fixture_fires_or_passes_as_named() {
 fn name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().to_string()
 }
+
+/// Odd but loadable objects: wrong types where rules read the raw tree.
+const ODD: &str = r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: odd
+  namespace: default
+  annotations:
+    example.com/token: ""
+spec:
+  selector: [app, web]
+  ports: "80"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: odd2
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: {nested: map}
+    - port: "eighty"
+    - port: 80
+      targetPort: -1
+    - port: 80
+      targetPort: 99999999999
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: odd
+data:
+  a: 12
+  b: "%%%%"
+  c: "=AAA"
+  d: "//8A/w=="
+stringData: [not, a, map]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: odd
+data:
+  nested: {a: b}
+  multi: "a=\nb:\n=:\n:=\npassword\n"
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: odd
+automountServiceAccountToken: [true]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: odd
+  labels:
+    app: web
+spec:
+  securityContext:
+    runAsNonRoot: true
+    sysctls:
+      - name: net.ipv4.ip_unprivileged_port_start
+        value: "not a number"
+  containers:
+    - name: ""
+      image: ":"
+      command: ["$(", "$$(X)", "--", "-", "--=", "--password", "--password="]
+      args: ["é$(ü)", "--tökén=ünïcödé-välüé-1234567"]
+      env:
+        - name: ""
+          value: "$("
+      ports:
+        - containerPort: 0
+        - containerPort: -5
+        - name: http
+      volumeMounts:
+        - name: missing
+          mountPath: /x
+  volumes:
+    - name: h
+      hostPath:
+        path: "../../etc"
+"#;
+
+#[test]
+fn every_rule_survives_every_fixture_and_odd_input() {
+    let mut texts: Vec<(String, String)> = vec![("odd.yaml".into(), ODD.into())];
+    for dir in std::fs::read_dir(fixtures_dir()).unwrap() {
+        for path in yaml_files(&dir.unwrap().path()) {
+            texts.push((
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+    let settings = Settings::default();
+    for (file, text) in &texts {
+        let loaded = palisade_load::load_str(file, text, &palisade_load::Limits::default());
+        assert!(!loaded.resources.is_empty(), "{file}: nothing loaded");
+        if file == "odd.yaml" {
+            assert_eq!(loaded.resources.len(), 6, "odd input: {:?}", loaded.errors);
+        }
+        let ctx = Context {
+            resources: &loaded.resources,
+            settings: &settings,
+        };
+        for rule in palisade_rules::rules::RULES {
+            let mut out = Vec::new();
+            for r in &loaded.resources {
+                if rule.applies_to(&r.kind) {
+                    rule.check(r, &ctx, &mut out);
+                }
+            }
+            for f in &out {
+                assert!(!f.message.is_empty() && f.location.span.line() >= 1);
+            }
+        }
+    }
+}
