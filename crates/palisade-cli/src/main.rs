@@ -18,6 +18,11 @@ use palisade_report::{Format, Report, Summary, TableOptions};
 
 use args::{Cli, ColorChoice, Command, ScanArgs};
 
+/// Loading builds many small trees and findings; mimalloc serves such
+/// allocation patterns markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code: no finding at or above `--fail-on`.
 const EXIT_CLEAN: u8 = 0;
 /// Exit code: findings at or above `--fail-on`.
@@ -166,7 +171,9 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
             eprint!("\r\x1b[2Kscanning {done}/{total} files");
         }
     };
+    let started = std::time::Instant::now();
     let mut out = engine.scan(&inputs, &limits, args.jobs, &progress);
+    let scanned_at = std::time::Instant::now();
     if show_progress {
         eprint!("\r\x1b[2K");
     }
@@ -224,6 +231,14 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
             palisade_report::render(&report, format, TableOptions { color }, &mut lock)?;
             lock.flush()?;
         }
+    }
+    if std::env::var_os("PALISADE_TIMINGS").is_some() {
+        let done = std::time::Instant::now();
+        eprintln!(
+            "timings: load+evaluate {:.1} ms, report {:.1} ms",
+            (scanned_at - started).as_secs_f64() * 1e3,
+            (done - scanned_at).as_secs_f64() * 1e3
+        );
     }
     // Errors also go to stderr when stdout carries a machine format or a file.
     if format != Format::Table || args.output.is_some() {

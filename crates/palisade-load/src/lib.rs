@@ -96,6 +96,8 @@ const MODELLED_KINDS: &[&str] = &[
     "Ingress",
     "PodDisruptionBudget",
     "HorizontalPodAutoscaler",
+    "LimitRange",
+    "ResourceQuota",
 ];
 
 /// API groups whose workload kinds are the built-in ones.
@@ -266,7 +268,7 @@ fn add_object(
     }
 
     let mut reader = normalize::Reader::new(file);
-    let meta = normalize::object_meta(&mut reader, &obj, "metadata");
+    let meta = normalize::object_meta(&mut reader, &obj, "");
     let pod = if workload {
         let pod = normalize::pod_template(&mut reader, &kind, &obj, &meta);
         if pod.is_none() && reader.errors.is_empty() && kind != "PodTemplate" {

@@ -56,20 +56,20 @@ impl<'a> Reader<'a> {
     }
 
     /// A child that must be a mapping (absent or null: `None`).
-    pub(crate) fn map<'n>(&mut self, parent: &'n Node, key: &str, path: &str) -> Option<&'n Node> {
+    pub(crate) fn map<'n>(&mut self, parent: &'n Node, key: &str, at: &str) -> Option<&'n Node> {
         let node = parent.get(key)?;
         match node.value {
             Value::Null => None,
             Value::Map(_) => Some(node),
             _ => {
-                self.wrong_type(node, path, "mapping");
+                self.wrong_type(node, &join(at, key), "mapping");
                 None
             }
         }
     }
 
     /// A child that must be a sequence (absent or null: empty).
-    pub(crate) fn seq<'n>(&mut self, parent: &'n Node, key: &str, path: &str) -> &'n [Node] {
+    pub(crate) fn seq<'n>(&mut self, parent: &'n Node, key: &str, at: &str) -> &'n [Node] {
         let Some(node) = parent.get(key) else {
             return &[];
         };
@@ -77,27 +77,34 @@ impl<'a> Reader<'a> {
             Value::Null => &[],
             Value::Seq(items) => items,
             _ => {
-                self.wrong_type(node, path, "sequence");
+                self.wrong_type(node, &join(at, key), "sequence");
                 &[]
             }
         }
     }
 
-    pub(crate) fn bool(&mut self, parent: &Node, key: &str, path: &str) -> Field<bool> {
+    pub(crate) fn bool(&mut self, parent: &Node, key: &str, at: &str) -> Field<bool> {
         let node = parent.get(key)?;
         match node.value {
             Value::Null => None,
             Value::Bool(b) => Some(Spanned::new(b, node.span)),
             _ => {
-                self.wrong_type(node, path, "boolean");
+                self.wrong_type(node, &join(at, key), "boolean");
                 None
             }
         }
     }
 
-    pub(crate) fn int(&mut self, parent: &Node, key: &str, path: &str) -> Field<i64> {
+    pub(crate) fn int(&mut self, parent: &Node, key: &str, at: &str) -> Field<i64> {
         let node = parent.get(key)?;
-        self.int_node(node, path)
+        match node.value {
+            Value::Null => None,
+            Value::Int(i) => Some(Spanned::new(i, node.span)),
+            _ => {
+                self.wrong_type(node, &join(at, key), "integer");
+                None
+            }
+        }
     }
 
     fn int_node(&mut self, node: &Node, path: &str) -> Field<i64> {
@@ -113,9 +120,16 @@ impl<'a> Reader<'a> {
 
     /// A string field. Plain scalars that YAML resolved to numbers or
     /// booleans are taken as their text, as typed decoding of string fields does.
-    pub(crate) fn string(&mut self, parent: &Node, key: &str, path: &str) -> Field<String> {
+    pub(crate) fn string(&mut self, parent: &Node, key: &str, at: &str) -> Field<String> {
         let node = parent.get(key)?;
-        self.string_node(node, path)
+        match &node.value {
+            Value::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            Value::Map(_) | Value::Seq(_) => {
+                self.wrong_type(node, &join(at, key), "string");
+                None
+            }
+            _ => self.string_node(node, ""),
+        }
     }
 
     pub(crate) fn string_node(&mut self, node: &Node, path: &str) -> Field<String> {
@@ -132,11 +146,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn strings(&mut self, parent: &Node, key: &str, path: &str) -> Vec<Spanned<String>> {
-        let items = self.seq(parent, key, path);
+    pub(crate) fn strings(&mut self, parent: &Node, key: &str, at: &str) -> Vec<Spanned<String>> {
+        let items = self.seq(parent, key, at);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            if let Some(s) = self.string_node(item, &format!("{path}[{i}]")) {
+            if let Value::Str(s) = &item.value {
+                out.push(Spanned::new(s.clone(), item.span));
+            } else if let Some(s) = self.string_node(item, &format!("{}[{i}]", join(at, key))) {
                 out.push(s);
             }
         }
@@ -148,13 +164,14 @@ impl<'a> Reader<'a> {
         &mut self,
         parent: &Node,
         key: &str,
-        path: &str,
+        at: &str,
     ) -> Vec<(Spanned<String>, Spanned<String>)> {
-        let Some(node) = self.map(parent, key, path) else {
+        let Some(node) = self.map(parent, key, at) else {
             return Vec::new();
         };
         let mut out = Vec::new();
         if let Some(m) = node.as_map() {
+            let path = join(at, key);
             for e in m.iter() {
                 let p = format!("{path}.{}", e.key);
                 if let Some(v) = self.string_node(&e.value, &p) {
@@ -163,6 +180,15 @@ impl<'a> Reader<'a> {
             }
         }
         out
+    }
+}
+
+/// `at.key`, or `key` at the top.
+fn join(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
     }
 }
 
@@ -183,9 +209,10 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Reads `metadata`.
-pub(crate) fn object_meta(r: &mut Reader<'_>, obj: &Node, path: &str) -> ObjectMeta {
-    let Some(meta) = r.map(obj, "metadata", path) else {
+/// Reads the `metadata` of `obj`, which sits at path `at` ("" for the object).
+pub(crate) fn object_meta(r: &mut Reader<'_>, obj: &Node, at: &str) -> ObjectMeta {
+    let path = join(at, "metadata");
+    let Some(meta) = r.map(obj, "metadata", at) else {
         return ObjectMeta {
             span: obj.span,
             ..ObjectMeta::default()
@@ -193,10 +220,10 @@ pub(crate) fn object_meta(r: &mut Reader<'_>, obj: &Node, path: &str) -> ObjectM
     };
     ObjectMeta {
         span: meta.span,
-        name: r.string(meta, "name", &format!("{path}.name")),
-        namespace: r.string(meta, "namespace", &format!("{path}.namespace")),
-        annotations: r.string_map(meta, "annotations", &format!("{path}.annotations")),
-        labels: r.string_map(meta, "labels", &format!("{path}.labels")),
+        name: r.string(meta, "name", &path),
+        namespace: r.string(meta, "namespace", &path),
+        annotations: r.string_map(meta, "annotations", &path),
+        labels: r.string_map(meta, "labels", &path),
     }
 }
 
@@ -230,27 +257,20 @@ pub(crate) fn pod_template(
     let mut holder = obj;
     let mut walked = String::new();
     for key in template_keys {
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(key);
         holder = r.map(holder, key, &walked)?;
+        walked = join(&walked, key);
     }
     let meta = if template_keys.is_empty() {
         object_meta.clone()
     } else {
-        object_meta_at(r, holder, &walked)
+        crate::normalize::object_meta(r, holder, &walked)
     };
-    let spec_node = r.map(holder, "spec", spec_path)?;
+    let spec_node = r.map(holder, "spec", &walked)?;
     Some(PodTemplate {
         meta,
         spec: pod_spec(r, spec_node, spec_path),
         spec_path,
     })
-}
-
-fn object_meta_at(r: &mut Reader<'_>, holder: &Node, path: &str) -> ObjectMeta {
-    object_meta(r, holder, &format!("{path}.metadata"))
 }
 
 fn pod_spec(r: &mut Reader<'_>, spec: &Node, path: &str) -> PodSpec {
@@ -261,8 +281,12 @@ fn pod_spec(r: &mut Reader<'_>, spec: &Node, path: &str) -> PodSpec {
         ContainerKind::Regular,
         ContainerKind::Ephemeral,
     ] {
-        let list_path = p(kind.field());
-        let items = r.seq(spec, kind.field(), &list_path);
+        let items = r.seq(spec, kind.field(), path);
+        let list_path = if items.is_empty() {
+            String::new()
+        } else {
+            p(kind.field())
+        };
         for (i, item) in items.iter().enumerate() {
             let cpath = format!("{list_path}[{i}]");
             if item.as_map().is_none() {
@@ -275,37 +299,33 @@ fn pod_spec(r: &mut Reader<'_>, spec: &Node, path: &str) -> PodSpec {
         }
     }
     let mut volumes = Vec::new();
-    for (i, item) in r.seq(spec, "volumes", &p("volumes")).iter().enumerate() {
+    for (i, item) in r.seq(spec, "volumes", path).iter().enumerate() {
         let vpath = format!("{}[{i}]", p("volumes"));
         if let Some(v) = volume(r, item, &vpath) {
             volumes.push(v);
         }
     }
-    let os_name = match r.map(spec, "os", &p("os")) {
-        Some(os) => r.string(os, "name", &p("os.name")),
+    let os_name = match r.map(spec, "os", path) {
+        Some(os) => r.string(os, "name", &p("os")),
         None => None,
     };
     let service_account_name = r
-        .string(spec, "serviceAccountName", &p("serviceAccountName"))
-        .or_else(|| r.string(spec, "serviceAccount", &p("serviceAccount")));
+        .string(spec, "serviceAccountName", path)
+        .or_else(|| r.string(spec, "serviceAccount", path));
     PodSpec {
         span: spec.span,
-        host_network: r.bool(spec, "hostNetwork", &p("hostNetwork")),
-        host_pid: r.bool(spec, "hostPID", &p("hostPID")),
-        host_ipc: r.bool(spec, "hostIPC", &p("hostIPC")),
-        host_users: r.bool(spec, "hostUsers", &p("hostUsers")),
-        share_process_namespace: r.bool(spec, "shareProcessNamespace", &p("shareProcessNamespace")),
+        host_network: r.bool(spec, "hostNetwork", path),
+        host_pid: r.bool(spec, "hostPID", path),
+        host_ipc: r.bool(spec, "hostIPC", path),
+        host_users: r.bool(spec, "hostUsers", path),
+        share_process_namespace: r.bool(spec, "shareProcessNamespace", path),
         security_context: r
-            .map(spec, "securityContext", &p("securityContext"))
+            .map(spec, "securityContext", path)
             .map(|sc| pod_security_context(r, sc, &p("securityContext"))),
         containers,
         volumes,
         os_name,
-        automount_service_account_token: r.bool(
-            spec,
-            "automountServiceAccountToken",
-            &p("automountServiceAccountToken"),
-        ),
+        automount_service_account_token: r.bool(spec, "automountServiceAccountToken", path),
         service_account_name,
     }
 }
@@ -313,17 +333,13 @@ fn pod_spec(r: &mut Reader<'_>, spec: &Node, path: &str) -> PodSpec {
 fn pod_security_context(r: &mut Reader<'_>, sc: &Node, path: &str) -> PodSecurityContext {
     let p = |k: &str| format!("{path}.{k}");
     let mut supplemental_groups = Vec::new();
-    for (i, g) in r
-        .seq(sc, "supplementalGroups", &p("supplementalGroups"))
-        .iter()
-        .enumerate()
-    {
+    for (i, g) in r.seq(sc, "supplementalGroups", path).iter().enumerate() {
         if let Some(v) = r.int_node(g, &format!("{}[{i}]", p("supplementalGroups"))) {
             supplemental_groups.push(v);
         }
     }
     let mut sysctls = Vec::new();
-    for (i, item) in r.seq(sc, "sysctls", &p("sysctls")).iter().enumerate() {
+    for (i, item) in r.seq(sc, "sysctls", path).iter().enumerate() {
         let spath = format!("{}[{i}]", p("sysctls"));
         if item.as_map().is_none() {
             r.wrong_type(item, &spath, "mapping");
@@ -332,17 +348,17 @@ fn pod_security_context(r: &mut Reader<'_>, sc: &Node, path: &str) -> PodSecurit
         sysctls.push(Sysctl {
             span: item.span,
             name: r
-                .string(item, "name", &format!("{spath}.name"))
+                .string(item, "name", &spath)
                 .unwrap_or_else(|| Spanned::new(String::new(), item.span)),
-            value: r.string(item, "value", &format!("{spath}.value")),
+            value: r.string(item, "value", &spath),
         });
     }
     PodSecurityContext {
         span: sc.span,
-        run_as_user: r.int(sc, "runAsUser", &p("runAsUser")),
-        run_as_group: r.int(sc, "runAsGroup", &p("runAsGroup")),
-        run_as_non_root: r.bool(sc, "runAsNonRoot", &p("runAsNonRoot")),
-        fs_group: r.int(sc, "fsGroup", &p("fsGroup")),
+        run_as_user: r.int(sc, "runAsUser", path),
+        run_as_group: r.int(sc, "runAsGroup", path),
+        run_as_non_root: r.bool(sc, "runAsNonRoot", path),
+        fs_group: r.int(sc, "fsGroup", path),
         supplemental_groups,
         se_linux_options: selinux(r, sc, path),
         seccomp_profile: profile(r, sc, "seccompProfile", path),
@@ -353,33 +369,33 @@ fn pod_security_context(r: &mut Reader<'_>, sc: &Node, path: &str) -> PodSecurit
 }
 
 fn selinux(r: &mut Reader<'_>, sc: &Node, path: &str) -> Option<SeLinuxOptions> {
+    let node = r.map(sc, "seLinuxOptions", path)?;
     let p = format!("{path}.seLinuxOptions");
-    let node = r.map(sc, "seLinuxOptions", &p)?;
     Some(SeLinuxOptions {
         span: node.span,
-        type_: r.string(node, "type", &format!("{p}.type")),
-        user: r.string(node, "user", &format!("{p}.user")),
-        role: r.string(node, "role", &format!("{p}.role")),
-        level: r.string(node, "level", &format!("{p}.level")),
+        type_: r.string(node, "type", &p),
+        user: r.string(node, "user", &p),
+        role: r.string(node, "role", &p),
+        level: r.string(node, "level", &p),
     })
 }
 
 fn profile(r: &mut Reader<'_>, sc: &Node, key: &str, path: &str) -> Option<Profile> {
+    let node = r.map(sc, key, path)?;
     let p = format!("{path}.{key}");
-    let node = r.map(sc, key, &p)?;
     Some(Profile {
         span: node.span,
-        type_: r.string(node, "type", &format!("{p}.type")),
-        localhost_profile: r.string(node, "localhostProfile", &format!("{p}.localhostProfile")),
+        type_: r.string(node, "type", &p),
+        localhost_profile: r.string(node, "localhostProfile", &p),
     })
 }
 
 fn windows(r: &mut Reader<'_>, sc: &Node, path: &str) -> Option<WindowsOptions> {
+    let node = r.map(sc, "windowsOptions", path)?;
     let p = format!("{path}.windowsOptions");
-    let node = r.map(sc, "windowsOptions", &p)?;
     Some(WindowsOptions {
         span: node.span,
-        host_process: r.bool(node, "hostProcess", &format!("{p}.hostProcess")),
+        host_process: r.bool(node, "hostProcess", &p),
     })
 }
 
@@ -392,7 +408,7 @@ fn container(
 ) -> Container {
     let p = |k: &str| format!("{path}.{k}");
     let mut env = Vec::new();
-    for (i, item) in r.seq(c, "env", &p("env")).iter().enumerate() {
+    for (i, item) in r.seq(c, "env", path).iter().enumerate() {
         let epath = format!("{}[{i}]", p("env"));
         if item.as_map().is_none() {
             r.wrong_type(item, &epath, "mapping");
@@ -401,14 +417,14 @@ fn container(
         env.push(EnvVar {
             span: item.span,
             name: r
-                .string(item, "name", &format!("{epath}.name"))
+                .string(item, "name", &epath)
                 .unwrap_or_else(|| Spanned::new(String::new(), item.span)),
-            value: r.string(item, "value", &format!("{epath}.value")),
+            value: r.string(item, "value", &epath),
             value_from: item.get("valueFrom").is_some_and(|v| !v.is_null()),
         });
     }
     let mut ports = Vec::new();
-    for (i, item) in r.seq(c, "ports", &p("ports")).iter().enumerate() {
+    for (i, item) in r.seq(c, "ports", path).iter().enumerate() {
         let ppath = format!("{}[{i}]", p("ports"));
         if item.as_map().is_none() {
             r.wrong_type(item, &ppath, "mapping");
@@ -416,18 +432,14 @@ fn container(
         }
         ports.push(ContainerPort {
             span: item.span,
-            name: r.string(item, "name", &format!("{ppath}.name")),
-            container_port: r.int(item, "containerPort", &format!("{ppath}.containerPort")),
-            host_port: r.int(item, "hostPort", &format!("{ppath}.hostPort")),
-            protocol: r.string(item, "protocol", &format!("{ppath}.protocol")),
+            name: r.string(item, "name", &ppath),
+            container_port: r.int(item, "containerPort", &ppath),
+            host_port: r.int(item, "hostPort", &ppath),
+            protocol: r.string(item, "protocol", &ppath),
         });
     }
     let mut volume_mounts = Vec::new();
-    for (i, item) in r
-        .seq(c, "volumeMounts", &p("volumeMounts"))
-        .iter()
-        .enumerate()
-    {
+    for (i, item) in r.seq(c, "volumeMounts", path).iter().enumerate() {
         let vpath = format!("{}[{i}]", p("volumeMounts"));
         if item.as_map().is_none() {
             r.wrong_type(item, &vpath, "mapping");
@@ -436,18 +448,18 @@ fn container(
         volume_mounts.push(VolumeMount {
             span: item.span,
             name: r
-                .string(item, "name", &format!("{vpath}.name"))
+                .string(item, "name", &vpath)
                 .unwrap_or_else(|| Spanned::new(String::new(), item.span)),
-            mount_path: r.string(item, "mountPath", &format!("{vpath}.mountPath")),
-            read_only: r.bool(item, "readOnly", &format!("{vpath}.readOnly")),
+            mount_path: r.string(item, "mountPath", &vpath),
+            read_only: r.bool(item, "readOnly", &vpath),
         });
     }
-    let resources = r.map(c, "resources", &p("resources")).map(|res| Resources {
+    let resources = r.map(c, "resources", path).map(|res| Resources {
         span: res.span,
-        requests: r.string_map(res, "requests", &p("resources.requests")),
-        limits: r.string_map(res, "limits", &p("resources.limits")),
+        requests: r.string_map(res, "requests", &p("resources")),
+        limits: r.string_map(res, "limits", &p("resources")),
     });
-    let lifecycle = r.map(c, "lifecycle", &p("lifecycle"));
+    let lifecycle = r.map(c, "lifecycle", path);
     let (post_start, pre_stop) = match lifecycle {
         Some(l) => (
             handler(r, l, "postStart", &p("lifecycle")),
@@ -460,16 +472,16 @@ fn container(
         index,
         span: c.span,
         name: r
-            .string(c, "name", &p("name"))
+            .string(c, "name", path)
             .unwrap_or_else(|| Spanned::new(String::new(), c.span)),
-        image: r.string(c, "image", &p("image")),
-        image_pull_policy: r.string(c, "imagePullPolicy", &p("imagePullPolicy")),
-        command: r.strings(c, "command", &p("command")),
-        args: r.strings(c, "args", &p("args")),
+        image: r.string(c, "image", path),
+        image_pull_policy: r.string(c, "imagePullPolicy", path),
+        command: r.strings(c, "command", path),
+        args: r.strings(c, "args", path),
         env,
         ports,
         security_context: r
-            .map(c, "securityContext", &p("securityContext"))
+            .map(c, "securityContext", path)
             .map(|sc| security_context(r, sc, &p("securityContext"))),
         resources,
         liveness_probe: handler(r, c, "livenessProbe", path),
@@ -482,14 +494,14 @@ fn container(
 }
 
 fn handler(r: &mut Reader<'_>, parent: &Node, key: &str, path: &str) -> Option<Handler> {
+    let node = r.map(parent, key, path)?;
     let p = format!("{path}.{key}");
-    let node = r.map(parent, key, &p)?;
-    let http_get_host = match r.map(node, "httpGet", &format!("{p}.httpGet")) {
-        Some(h) => r.string(h, "host", &format!("{p}.httpGet.host")),
+    let http_get_host = match r.map(node, "httpGet", &p) {
+        Some(h) => r.string(h, "host", &format!("{p}.httpGet")),
         None => None,
     };
-    let tcp_socket_host = match r.map(node, "tcpSocket", &format!("{p}.tcpSocket")) {
-        Some(t) => r.string(t, "host", &format!("{p}.tcpSocket.host")),
+    let tcp_socket_host = match r.map(node, "tcpSocket", &p) {
+        Some(t) => r.string(t, "host", &format!("{p}.tcpSocket")),
         None => None,
     };
     Some(Handler {
@@ -501,31 +513,21 @@ fn handler(r: &mut Reader<'_>, parent: &Node, key: &str, path: &str) -> Option<H
 
 fn security_context(r: &mut Reader<'_>, sc: &Node, path: &str) -> SecurityContext {
     let p = |k: &str| format!("{path}.{k}");
-    let capabilities = r
-        .map(sc, "capabilities", &p("capabilities"))
-        .map(|caps| Capabilities {
-            span: caps.span,
-            add: r.strings(caps, "add", &p("capabilities.add")),
-            drop: r.strings(caps, "drop", &p("capabilities.drop")),
-        });
+    let capabilities = r.map(sc, "capabilities", path).map(|caps| Capabilities {
+        span: caps.span,
+        add: r.strings(caps, "add", &p("capabilities")),
+        drop: r.strings(caps, "drop", &p("capabilities")),
+    });
     SecurityContext {
         span: sc.span,
-        privileged: r.bool(sc, "privileged", &p("privileged")),
-        allow_privilege_escalation: r.bool(
-            sc,
-            "allowPrivilegeEscalation",
-            &p("allowPrivilegeEscalation"),
-        ),
+        privileged: r.bool(sc, "privileged", path),
+        allow_privilege_escalation: r.bool(sc, "allowPrivilegeEscalation", path),
         capabilities,
-        proc_mount: r.string(sc, "procMount", &p("procMount")),
-        read_only_root_filesystem: r.bool(
-            sc,
-            "readOnlyRootFilesystem",
-            &p("readOnlyRootFilesystem"),
-        ),
-        run_as_non_root: r.bool(sc, "runAsNonRoot", &p("runAsNonRoot")),
-        run_as_user: r.int(sc, "runAsUser", &p("runAsUser")),
-        run_as_group: r.int(sc, "runAsGroup", &p("runAsGroup")),
+        proc_mount: r.string(sc, "procMount", path),
+        read_only_root_filesystem: r.bool(sc, "readOnlyRootFilesystem", path),
+        run_as_non_root: r.bool(sc, "runAsNonRoot", path),
+        run_as_user: r.int(sc, "runAsUser", path),
+        run_as_group: r.int(sc, "runAsGroup", path),
         se_linux_options: selinux(r, sc, path),
         seccomp_profile: profile(r, sc, "seccompProfile", path),
         app_armor_profile: profile(r, sc, "appArmorProfile", path),
@@ -546,14 +548,14 @@ fn volume(r: &mut Reader<'_>, item: &Node, path: &str) -> Option<Volume> {
             sources.push(Spanned::new(e.key.clone(), e.key_span));
         }
     }
-    let host_path = match r.map(item, "hostPath", &format!("{path}.hostPath")) {
-        Some(h) => r.string(h, "path", &format!("{path}.hostPath.path")),
+    let host_path = match r.map(item, "hostPath", path) {
+        Some(h) => r.string(h, "path", &format!("{path}.hostPath")),
         None => None,
     };
     Some(Volume {
         span: item.span,
         name: r
-            .string(item, "name", &format!("{path}.name"))
+            .string(item, "name", path)
             .unwrap_or_else(|| Spanned::new(String::new(), item.span)),
         sources,
         host_path,

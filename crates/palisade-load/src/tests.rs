@@ -329,3 +329,21 @@ fn directories_are_walked_with_excludes() {
     assert_eq!(errors.len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn error_paths_name_the_field_exactly() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {a: [1]}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        securityContext:\n          capabilities: {add: NET_ADMIN}\n          allowPrivilegeEscalation: nope\n        livenessProbe: {httpGet: {host: [x]}}\n      volumes:\n      - name: v\n        hostPath: {path: {}}\n";
+    let l = load(text);
+    let messages: Vec<&str> = l.errors.iter().map(|e| e.message.as_str()).collect();
+    let expected = [
+        "`metadata.labels.a` must be a string",
+        "`spec.template.spec.containers[0].securityContext.capabilities.add` must be a sequence",
+        "`spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation` must be a boolean",
+        "`spec.template.spec.containers[0].livenessProbe.httpGet.host` must be a string",
+        "`spec.template.spec.volumes[0].hostPath.path` must be a string",
+    ];
+    assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+    for (m, e) in messages.iter().zip(expected) {
+        assert!(m.starts_with(e), "{m} does not start with {e}");
+    }
+}
