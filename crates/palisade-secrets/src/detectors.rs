@@ -339,22 +339,14 @@ fn slice(text: &str, range: Range<usize>) -> &str {
 }
 
 fn check_pem(text: &str, range: Range<usize>, _: &regex::Captures<'_>) -> Option<Confidence> {
-    static END: LazyLock<Regex> =
-        LazyLock::new(|| re(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"));
-    // The whole block is the secret; widen the range in `widen_pem`.
-    let rest = text.get(range.end..)?;
-    let window = rest.get(..crate::text::floor_boundary(rest, 64 * 1024))?;
-    let body = match END.find(window) {
-        Some(m) => window.get(..m.start())?,
-        None => window,
-    };
+    let body = pem_body(text, range.end);
     let mut count = 0usize;
     for line in body.replace("\\n", "\n").replace("\\r", "\n").lines() {
+        let line = line.trim();
         if line.contains(':') {
             continue; // Proc-Type / DEK-Info / Comment headers
         }
         if line
-            .trim()
             .chars()
             .any(|c| !(c.is_ascii_alphanumeric() || "+/=".contains(c)))
         {
@@ -363,29 +355,48 @@ fn check_pem(text: &str, range: Range<usize>, _: &regex::Captures<'_>) -> Option
             }
             continue;
         }
-        count += line.trim().len();
+        count += line.len();
     }
     (count >= 64).then_some(Confidence::High)
 }
 
-/// The end of a PEM block starting at `start` (the END line, or the end of
-/// the base64 body when the END line is missing).
+/// Longest PEM body considered (large PGP keys stay well under this).
+const MAX_PEM_BODY: usize = 64 * 1024;
+
+/// The body after a PEM header: up to the next `-----` (the END line), at
+/// most [`MAX_PEM_BODY`] bytes. Linear in the body, so repeated headers stay cheap.
+fn pem_body(text: &str, header_end: usize) -> &str {
+    let rest = text.get(header_end..).unwrap_or_default();
+    let rest = rest
+        .get(..crate::text::floor_boundary(rest, MAX_PEM_BODY))
+        .unwrap_or(rest);
+    rest.find("-----")
+        .map_or(rest, |i| rest.get(..i).unwrap_or(rest))
+}
+
+/// The end of a PEM block whose header ends at `header_end`: after the END
+/// line when it follows the body, else the end of the body without
+/// trailing whitespace.
 pub(crate) fn pem_end(text: &str, header_end: usize) -> usize {
     static END: LazyLock<Regex> =
-        LazyLock::new(|| re(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"));
-    let Some(rest) = text.get(header_end..) else {
-        return header_end;
-    };
-    let window = rest
-        .get(..crate::text::floor_boundary(rest, 64 * 1024))
-        .unwrap_or(rest);
-    if let Some(m) = END.find(window) {
-        return header_end + m.end();
+        LazyLock::new(|| re(r"^-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"));
+    let body = pem_body(text, header_end);
+    let after = header_end + body.len();
+    if let Some(m) = text.get(after..).and_then(|rest| END.find(rest)) {
+        return after + m.end();
     }
-    let body_len = window
+    let kept = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=\\\r\n \t:,-".contains(c)))
-        .unwrap_or(window.len());
-    header_end + body_len
+        .unwrap_or(body.len());
+    let kept = body.get(..kept).unwrap_or_default().trim_end().len();
+    header_end + kept
+}
+
+/// Up to `radius` bytes on each side of `range` (cut on char boundaries).
+fn window<'t>(text: &'t str, range: &Range<usize>, radius: usize) -> &'t str {
+    let lo = crate::text::floor_boundary(text, range.start.saturating_sub(radius));
+    let hi = crate::text::floor_boundary(text, range.end.saturating_add(radius));
+    text.get(lo..hi).unwrap_or_default()
 }
 
 fn check_aws_key_id(
@@ -411,9 +422,7 @@ fn check_aws_secret(
     if !mixed || s.contains("EXAMPLE") || shannon_entropy(s) < 4.0 || looks_like_path(s) {
         return None;
     }
-    let lo = crate::text::floor_boundary(text, range.start.saturating_sub(512));
-    let hi = crate::text::floor_boundary(text, range.end.saturating_add(512));
-    let near = text.get(lo..hi).unwrap_or_default();
+    let near = window(text, &range, 512);
     let pre_lo = crate::text::floor_boundary(text, range.start.saturating_sub(80));
     let before = text
         .get(pre_lo..range.start)
@@ -447,14 +456,15 @@ fn check_sas(text: &str, range: Range<usize>, _: &regex::Captures<'_>) -> Option
     if not_secret_reason(sig).is_some() {
         return None;
     }
-    // The query the signature belongs to: the surrounding run without whitespace or quotes.
+    // The query the signature belongs to: the surrounding run without
+    // whitespace or quotes, looked for within 4 KiB.
     let stop = |c: char| c.is_whitespace() || c == '"' || c == '\'';
-    let start = text.get(..range.start)?.rfind(stop).map_or(0, |i| i + 1);
-    let end = text
-        .get(range.end..)?
-        .find(stop)
-        .map_or(text.len(), |i| range.end + i);
-    let query = text.get(start..end)?;
+    let near = window(text, &range, 4096);
+    let offset = near.as_ptr() as usize - text.as_ptr() as usize;
+    let (at, to) = (range.start - offset, range.end - offset);
+    let start = near.get(..at)?.rfind(stop).map_or(0, |i| i + 1);
+    let end = near.get(to..)?.find(stop).map_or(near.len(), |i| to + i);
+    let query = near.get(start..end)?;
     let query = query.split_once('?').map_or(query, |(_, q)| q);
     VERSION.is_match(query).then_some(Confidence::High)
 }
@@ -504,8 +514,9 @@ fn check_connection_string(
             r"(?:^|[;,\s])(?i-u:server|data source|host|hostname|address|addr|user id|uid|user|username|database|dbname|initial catalog|accountname|endpoint|defaultendpointsprotocol|sharedaccesskeyname|deviceid|port|ssl|sslmode|provider|driver|dsn|service name)\s*=",
         )
     });
+    let near = window(text, &range, 512);
     let value = slice(text, range);
-    (CONTEXT.is_match(text) && not_secret_reason(value).is_none()).then_some(Confidence::High)
+    (CONTEXT.is_match(near) && not_secret_reason(value).is_none()).then_some(Confidence::High)
 }
 
 fn check_bearer(text: &str, range: Range<usize>, _: &regex::Captures<'_>) -> Option<Confidence> {
