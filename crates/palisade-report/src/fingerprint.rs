@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use palisade_model::Finding;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::paths::Artifact;
@@ -19,12 +20,17 @@ use crate::paths::Artifact;
 /// identities in this list from 1 (two identical problems in one file stay
 /// two alerts). File paths are taken relative to `base_dir` like SARIF uris.
 pub fn fingerprints(findings: &[Finding], base_dir: Option<&Path>) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    findings
+    // Hashing is independent per finding and runs in parallel; numbering
+    // equal identities needs the order and runs after.
+    let hashes: Vec<String> = findings
+        .par_iter()
+        .map(|f| identity_hash(f, base_dir))
+        .collect();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    hashes
         .iter()
-        .map(|f| {
-            let hash = identity_hash(f, base_dir);
-            let n = seen.entry(hash.clone()).or_insert(0);
+        .map(|hash| {
+            let n = seen.entry(hash.as_str()).or_insert(0);
             *n += 1;
             format!("{hash}:{n}")
         })

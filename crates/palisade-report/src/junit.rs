@@ -11,6 +11,8 @@ use std::io;
 
 use palisade_model::{Finding, InputError, SuppressionKind};
 
+use rayon::prelude::*;
+
 use crate::paths::Artifact;
 use crate::text::push_xml;
 use crate::Report;
@@ -145,33 +147,41 @@ pub(crate) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()>
         suites.entry(path(&e.file)).or_default().errors.push(e);
     }
 
-    let mut body = String::new();
+    // Suites render independently, in parallel; output keeps path order.
+    let suites: Vec<(&String, &Suite)> = suites.iter().collect();
+    let rendered: Vec<(String, Tally)> = suites
+        .par_iter()
+        .map(|(path, suite)| {
+            let mut cases = String::new();
+            let mut t = Tally::default();
+            for e in &suite.errors {
+                error_case(&mut cases, path, e, &mut t);
+            }
+            for f in &suite.findings {
+                finding_case(&mut cases, path, f, report.show_suppressed, &mut t);
+            }
+            if t.failures == 0 && t.errors == 0 {
+                t.tests += 1;
+                cases.push_str("    <testcase");
+                attr(&mut cases, "classname", path);
+                attr(&mut cases, "name", "no findings");
+                cases.push_str("/>\n");
+            }
+            let mut suite_text = String::with_capacity(cases.len() + 200);
+            suite_text.push_str("  <testsuite");
+            attr(&mut suite_text, "name", path);
+            attr(&mut suite_text, "tests", &t.tests.to_string());
+            attr(&mut suite_text, "failures", &t.failures.to_string());
+            attr(&mut suite_text, "errors", &t.errors.to_string());
+            attr(&mut suite_text, "skipped", &t.skipped.to_string());
+            suite_text.push_str(">\n");
+            suite_text.push_str(&cases);
+            suite_text.push_str("  </testsuite>\n");
+            (suite_text, t)
+        })
+        .collect();
     let mut total = Tally::default();
-    for (path, suite) in &suites {
-        let mut cases = String::new();
-        let mut t = Tally::default();
-        for e in &suite.errors {
-            error_case(&mut cases, path, e, &mut t);
-        }
-        for f in &suite.findings {
-            finding_case(&mut cases, path, f, report.show_suppressed, &mut t);
-        }
-        if t.failures == 0 && t.errors == 0 {
-            t.tests += 1;
-            cases.push_str("    <testcase");
-            attr(&mut cases, "classname", path);
-            attr(&mut cases, "name", "no findings");
-            cases.push_str("/>\n");
-        }
-        body.push_str("  <testsuite");
-        attr(&mut body, "name", path);
-        attr(&mut body, "tests", &t.tests.to_string());
-        attr(&mut body, "failures", &t.failures.to_string());
-        attr(&mut body, "errors", &t.errors.to_string());
-        attr(&mut body, "skipped", &t.skipped.to_string());
-        body.push_str(">\n");
-        body.push_str(&cases);
-        body.push_str("  </testsuite>\n");
+    for (_, t) in &rendered {
         total.tests += t.tests;
         total.failures += t.failures;
         total.errors += t.errors;
@@ -184,7 +194,9 @@ pub(crate) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()>
     attr(&mut doc, "failures", &total.failures.to_string());
     attr(&mut doc, "errors", &total.errors.to_string());
     doc.push_str(">\n");
-    doc.push_str(&body);
-    doc.push_str("</testsuites>\n");
-    out.write_all(doc.as_bytes())
+    out.write_all(doc.as_bytes())?;
+    for (suite_text, _) in &rendered {
+        out.write_all(suite_text.as_bytes())?;
+    }
+    out.write_all(b"</testsuites>\n")
 }

@@ -19,7 +19,31 @@ pub(crate) enum Artifact {
 
 impl Artifact {
     /// Classifies `file` (as the user named it) against `base`.
+    ///
+    /// Memoised per thread: reports name the same few files for thousands
+    /// of findings, and classifying asks the OS for the current directory.
     pub(crate) fn of(file: &str, base: Option<&Path>) -> Artifact {
+        thread_local! {
+            static CACHE: std::cell::RefCell<std::collections::HashMap<(String, Option<PathBuf>), Artifact>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        let key = (file.to_string(), base.map(Path::to_path_buf));
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+            return hit;
+        }
+        let artifact = Artifact::classify(file, base);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            // Bound the memo: a report over millions of files recomputes.
+            if c.len() > 100_000 {
+                c.clear();
+            }
+            c.insert(key, artifact.clone());
+        });
+        artifact
+    }
+
+    fn classify(file: &str, base: Option<&Path>) -> Artifact {
         if file == "-" {
             return Artifact::Stdin;
         }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io;
 
 use palisade_model::{Finding, InputError, RuleMeta, RuleStatus, Severity, Span, SuppressionKind};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::paths::{base_uri, Artifact, SRCROOT};
@@ -319,7 +320,7 @@ fn render_with_limits(
     let keep = kept(report.findings, max_results);
     let results: Vec<Value> = report
         .findings
-        .iter()
+        .par_iter()
         .zip(&prints)
         .zip(&keep)
         .filter(|(_, &k)| k)
@@ -341,10 +342,9 @@ fn render_with_limits(
         notifications.push(error_notification(e, report));
     }
 
-    let mut driver = json!({
-        "name": "palisade",
-        "rules": rules,
-    });
+    // Large arrays are moved into place: `json!` would deep-copy them.
+    let mut driver = json!({ "name": "palisade" });
+    driver["rules"] = Value::Array(rules);
     if !INFORMATION_URI.is_empty() {
         driver["informationUri"] = json!(INFORMATION_URI);
     }
@@ -352,23 +352,21 @@ fn render_with_limits(
         driver["semanticVersion"] = json!(report.tool_version);
         driver["version"] = json!(report.tool_version);
     }
-    let mut run = json!({
-        "tool": { "driver": driver },
-        "invocations": [{
-            "executionSuccessful": report.errors.is_empty(),
-            "toolExecutionNotifications": notifications,
-        }],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
+    let mut invocation = json!({ "executionSuccessful": report.errors.is_empty() });
+    invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    let mut run = json!({ "columnKind": "unicodeCodePoints" });
+    run["tool"] = json!({});
+    run["tool"]["driver"] = driver;
+    run["invocations"] = Value::Array(vec![invocation]);
+    run["results"] = Value::Array(results);
     if let Some(uri) = report.base_dir.and_then(base_uri) {
         run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": uri } });
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [run],
     });
+    log["runs"] = Value::Array(vec![run]);
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }

@@ -15,6 +15,7 @@ use std::io;
 
 use anstyle::{AnsiColor, Style};
 use palisade_model::{Finding, Severity, SuppressionKind};
+use rayon::prelude::*;
 
 use crate::text::{terminal, wrap};
 use crate::{plural, Counts, Report, TableOptions};
@@ -125,52 +126,62 @@ pub(crate) fn render(
         .unwrap_or(0);
     let prefix_len = 2 + pos_width + 2 + SEVERITY_WIDTH + 2 + rule_width + 2;
 
-    let mut text = String::new();
-    for (file, findings) in &by_file {
-        let positions: Vec<String> = findings.iter().map(|f| position(f)).collect();
-        text.push_str(&paint.paint(Style::new().bold().underline(), &terminal(file)));
-        text.push('\n');
-        for (f, pos) in findings.iter().zip(&positions) {
-            let label = f.severity.as_str().to_ascii_uppercase();
-            let style = if f.suppressed.is_some() {
-                Style::new().dimmed()
-            } else {
-                severity_style(f.severity)
-            };
-            let rule = terminal(f.rule_id);
-            text.push_str(&format!("  {pos:<pos_width$}  "));
-            text.push_str(&paint.paint(style, &label));
-            text.push_str(&format!(
-                "{:pad$}  {rule:<rule_width$}",
-                "",
-                pad = SEVERITY_WIDTH.saturating_sub(label.len())
-            ));
-            let parts = body_parts(f);
-            if prefix_len <= MAX_PREFIX {
-                let lines = layout(&parts, WIDTH - prefix_len);
-                for (i, line) in lines.iter().enumerate() {
-                    if i == 0 {
-                        text.push_str("  ");
-                    } else {
-                        text.push_str(&" ".repeat(prefix_len));
+    // Files render independently, in parallel; output keeps file order.
+    let groups: Vec<(&&str, &Vec<&Finding>)> = by_file.iter().collect();
+    let rendered: Vec<String> = groups
+        .par_iter()
+        .map(|(file, findings)| {
+            let mut text = String::new();
+            text.push_str(&paint.paint(Style::new().bold().underline(), &terminal(file)));
+            text.push('\n');
+            let positions: Vec<String> = findings.iter().map(|f| position(f)).collect();
+            for (f, pos) in findings.iter().zip(&positions) {
+                let label = f.severity.as_str().to_ascii_uppercase();
+                let style = if f.suppressed.is_some() {
+                    Style::new().dimmed()
+                } else {
+                    severity_style(f.severity)
+                };
+                let rule = terminal(f.rule_id);
+                text.push_str(&format!("  {pos:<pos_width$}  "));
+                text.push_str(&paint.paint(style, &label));
+                text.push_str(&format!(
+                    "{:pad$}  {rule:<rule_width$}",
+                    "",
+                    pad = SEVERITY_WIDTH.saturating_sub(label.len())
+                ));
+                let parts = body_parts(f);
+                if prefix_len <= MAX_PREFIX {
+                    let lines = layout(&parts, WIDTH - prefix_len);
+                    for (i, line) in lines.iter().enumerate() {
+                        if i == 0 {
+                            text.push_str("  ");
+                        } else {
+                            text.push_str(&" ".repeat(prefix_len));
+                        }
+                        text.push_str(line);
+                        text.push('\n');
                     }
-                    text.push_str(line);
+                } else {
+                    // A very long rule id or position: the message goes below.
+                    while text.ends_with(' ') {
+                        text.pop();
+                    }
                     text.push('\n');
-                }
-            } else {
-                // A very long rule id or position: the message goes below.
-                while text.ends_with(' ') {
-                    text.pop();
-                }
-                text.push('\n');
-                for line in layout(&parts, WIDTH - NARROW_INDENT) {
-                    text.push_str(&" ".repeat(NARROW_INDENT));
-                    text.push_str(&line);
-                    text.push('\n');
+                    for line in layout(&parts, WIDTH - NARROW_INDENT) {
+                        text.push_str(&" ".repeat(NARROW_INDENT));
+                        text.push_str(&line);
+                        text.push('\n');
+                    }
                 }
             }
-        }
-        text.push('\n');
+            text.push('\n');
+            text
+        })
+        .collect();
+    let mut text = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 4096);
+    for group in &rendered {
+        text.push_str(group);
     }
 
     for e in report.errors {

@@ -86,11 +86,15 @@ pub(crate) fn push_xml(out: &mut String, s: &str, attribute: bool) {
 /// line, inside the word. Runs of spaces inside a line are kept; the spaces
 /// at a break are dropped. Widths count characters.
 pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let first = first.max(1);
+    let rest = rest.max(1);
+    if !text.starts_with(' ') && !text.ends_with(' ') && text.chars().count() <= first {
+        return vec![text.to_string()];
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut len = 0usize;
     let mut gap = 0usize;
-    let width = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
     for (i, word) in text.split(' ').enumerate() {
         if i > 0 {
             gap += 1;
@@ -98,19 +102,16 @@ pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
         if word.is_empty() {
             continue;
         }
-        let mut word: Vec<char> = word.chars().collect();
+        let mut word = word;
+        let mut wlen = word.chars().count();
         loop {
-            let w = width(&lines);
-            let need = if len == 0 {
-                word.len()
-            } else {
-                len + gap + word.len()
-            };
+            let w = if lines.is_empty() { first } else { rest };
+            let need = if len == 0 { wlen } else { len + gap + wlen };
             if need <= w {
                 if len > 0 {
                     line.extend(std::iter::repeat_n(' ', gap));
                 }
-                line.extend(word.iter());
+                line.push_str(word);
                 len = need;
                 break;
             }
@@ -120,9 +121,10 @@ pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
                 continue;
             }
             // The word alone is wider than a line: break it.
-            let tail = word.split_off(w.min(word.len()));
-            lines.push(word.iter().collect());
-            word = tail;
+            let cut = word.char_indices().nth(w).map_or(word.len(), |(i, _)| i);
+            lines.push(word[..cut].to_string());
+            word = &word[cut..];
+            wlen -= w.min(wlen);
             if word.is_empty() {
                 break;
             }
