@@ -260,7 +260,7 @@ const DETECTORS: &[Detector] = &[
         description: "hard-coded value under a credential name",
         confidence: Confidence::High,
         trigger: "(?i-u:pass|pwd|secret|token|key|auth|cred|conn|sas|pat)",
-        pattern: r#"(?:^|[\s{,;(\[])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"',;}\]]+))"#,
+        pattern: r#"(?:^|[\s{,;(\[?&])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|((?:[^\s"',;}\]/]|/[^/\s])[^\s"',;}\]]*))"#,
         check: Check::Custom(check_assignment),
     },
 ];
@@ -432,10 +432,18 @@ fn check_aws_secret(
         .then_some(Confidence::High)
 }
 
+/// Whether the value starting at `start` is a digest: `sha512-…`,
+/// `sha256:…`, or a digest algorithm named just before it
+/// (`"algorithm":"SHA2_256","value":"…"`).
 fn digest_prefixed(text: &str, start: usize) -> bool {
-    static DIGEST: LazyLock<Regex> = LazyLock::new(|| re(r"(?i-u:sha)-?[0-9]{1,3}[-:=]$"));
+    static PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"(?i-u:sha)-?[0-9]{1,3}[-:=]$"));
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| re(r"(?i-u:sha|md5|blake|digest|hash)"));
     let lo = crate::text::floor_boundary(text, start.saturating_sub(10));
-    DIGEST.is_match(text.get(lo..start).unwrap_or_default())
+    if PREFIX.is_match(text.get(lo..start).unwrap_or_default()) {
+        return true;
+    }
+    let lo = crate::text::floor_boundary(text, start.saturating_sub(48));
+    NAMED.is_match(text.get(lo..start).unwrap_or_default())
 }
 
 fn check_azure_storage_key(
@@ -597,7 +605,12 @@ fn generic(text: &str, out: &mut Vec<Candidate>) {
             e -= 1;
         }
         if let Some(token) = text.get(s..e) {
-            if is_random_token(token) && !digest_prefixed(text, start) && !in_public_block(s) {
+            if is_random_token(token)
+                && !digest_prefixed(text, start)
+                && !in_public_block(s)
+                && !public_key_before(text, start)
+                && !in_url_path(text, start)
+            {
                 out.push(Candidate {
                     detector: GENERIC,
                     description: "high-entropy string",
@@ -608,6 +621,32 @@ fn generic(text: &str, out: &mut Vec<Candidate>) {
             }
         }
     }
+}
+
+/// Whether the token at `start` is the value of a key whose name says public
+/// or identifier (`"keyId": "…"`, `checksum: …`, `IMAGE_DIGEST=…`), the same
+/// veto `check_named_value` applies to generic matches.
+fn public_key_before(text: &str, start: usize) -> bool {
+    static KEY: LazyLock<Regex> =
+        LazyLock::new(|| re(r#"([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|=|:)[ \t]*["']?$"#));
+    let lo = crate::text::floor_boundary(text, start.saturating_sub(64));
+    KEY.captures(text.get(lo..start).unwrap_or_default())
+        .and_then(|c| c.get(1))
+        .is_some_and(|k| crate::names::is_public_name(k.as_str()))
+}
+
+/// Whether `start` lies in the host or path of a URL (after `://`, before any
+/// `?`, in the same whitespace-delimited word): document ids, commit hashes
+/// and message ids live there; query values stay eligible.
+fn in_url_path(text: &str, start: usize) -> bool {
+    let lo = crate::text::floor_boundary(text, start.saturating_sub(2048));
+    let before = text.get(lo..start).unwrap_or_default();
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '(' || c == '<')
+        .next()
+        .unwrap_or_default();
+    word.find("://")
+        .is_some_and(|i| !word.get(i..).unwrap_or_default().contains(['?', '#']))
 }
 
 /// Byte ranges of PEM blocks that hold public material (certificates, public
@@ -660,6 +699,21 @@ fn is_random_token(t: &str) -> bool {
     if !(upper && lower && digit) || looks_like_path(t) {
         return false;
     }
+    // Paths, URLs and slugs: the longest piece between separators must look
+    // random on its own (`com/owner/repo/commit/<sha>` and
+    // `GHSL-2023-186_benbusby_whoogle-search` do not, `ab+/Cd9…` does).
+    let longest = t
+        .split(['/', '-', '_'])
+        .max_by_key(|s| s.len())
+        .unwrap_or_default();
+    let random_piece = longest.len() >= 16
+        && longest.chars().any(|c| c.is_ascii_uppercase())
+        && longest.chars().any(|c| c.is_ascii_lowercase())
+        && longest.chars().any(|c| c.is_ascii_digit())
+        && !longest.chars().all(|c| c.is_ascii_hexdigit());
+    if !random_piece {
+        return false;
+    }
     let min_entropy = match n {
         0..40 => 4.0,
         40..64 => 4.2,
@@ -668,8 +722,37 @@ fn is_random_token(t: &str) -> bool {
     if shannon_entropy(t) < min_entropy || word_fraction(t) >= 0.7 {
         return false;
     }
-    // Base64 of text (config blobs) is not a secret on its own.
-    !decode_base64(t.trim_end_matches('=')).is_some_and(|b| is_texty(&b))
+    // Base64 of text (config blobs) is not a secret on its own, nor is DER
+    // public material (public keys, certificates, signatures).
+    match decode_base64(t) {
+        Some(bytes) => !is_texty(&bytes) && !is_public_der(&bytes),
+        None => true,
+    }
+}
+
+/// Whether `bytes` are one complete DER SEQUENCE that is not shaped like a
+/// private key. Private keys (PKCS#1, PKCS#8, SEC1) start with a version
+/// INTEGER 0 or 1; public keys (SubjectPublicKeyInfo), certificates and
+/// ECDSA signatures do not.
+fn is_public_der(bytes: &[u8]) -> bool {
+    let (Some(&0x30), Some(&len0)) = (bytes.first(), bytes.get(1)) else {
+        return false;
+    };
+    let (header, len) = match len0 {
+        0..=0x7f => (2, usize::from(len0)),
+        0x81 => (3, usize::from(*bytes.get(2).unwrap_or(&0))),
+        0x82 => (
+            4,
+            usize::from(*bytes.get(2).unwrap_or(&0)) << 8
+                | usize::from(*bytes.get(3).unwrap_or(&0)),
+        ),
+        _ => return false,
+    };
+    if header + len != bytes.len() {
+        return false;
+    }
+    let version_int = bytes.get(header..header + 3);
+    !matches!(version_int, Some([0x02, 0x01, 0x00 | 0x01]))
 }
 
 /// Whether a detector id is the PEM detector (its range is widened to the block).

@@ -369,6 +369,7 @@ pub(crate) fn is_public_name(name: &str) -> bool {
         "uuid",
         "guid",
         "hash",
+        "hashes",
         "checksum",
         "digest",
         "sha",

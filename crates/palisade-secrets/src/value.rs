@@ -244,7 +244,7 @@ fn is_placeholder(v: &str, lower: &str) -> bool {
         || (v.starts_with("@@") && v.ends_with("@@"))
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.starts_with('[') && v.ends_with(']') && !v.contains(','))
-        || (v.starts_with('{') && v.ends_with('}') && !v.contains(':'))
+        || (v.starts_with('{') && v.ends_with('}'))
         || matches(&SHELL_VAR, v)
     {
         return true;
