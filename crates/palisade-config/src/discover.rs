@@ -14,8 +14,10 @@ pub const CONFIG_FILE_NAMES: &[&str] = &[
 
 /// The configuration file for `start` (a file or directory): the first of
 /// [`CONFIG_FILE_NAMES`] found in `start`'s directory or, failing that, in each
-/// parent up to the filesystem root. A relative `start` is taken from the
-/// current directory.
+/// parent up to the root of the git repository that holds `start` (a
+/// directory with `.git`), or up to the filesystem root outside a repository.
+/// A stray config in a directory above the repository is never picked up. A
+/// relative `start` is taken from the current directory.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     let first = if start.is_dir() {
@@ -23,10 +25,17 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     } else {
         start.parent()?
     };
-    first.ancestors().find_map(|dir| {
-        CONFIG_FILE_NAMES
+    for dir in first.ancestors() {
+        let found = CONFIG_FILE_NAMES
             .iter()
             .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
+            .find(|candidate| candidate.is_file());
+        if found.is_some() {
+            return found;
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
 }

@@ -29,7 +29,7 @@ static CONFIG_RULES: [RuleMeta; 3] = [
         example: "metadata:\n  annotations:\n    palisade.dev/ignore: |\n      \
             PSS-HOST-PATH-VOLUMES: node-exporter reads /proc and /sys of the host\n      \
             PAL-K8S-001: image tag is pinned by the release pipeline\n",
-        references: &["https://example.invalid/palisade/docs/configuration.md#suppressing-findings-with-an-annotation"],
+        references: &["docs/configuration.md#suppressing-findings-with-an-annotation"],
         pss: None,
         status: RuleStatus::Stable,
         fix: FixAvailability::Never,
@@ -49,7 +49,7 @@ static CONFIG_RULES: [RuleMeta; 3] = [
         example: "# palisade.yaml, kept by the platform team\nexceptions:\n  - rule: PSS-PRIVILEGED\n    \
             namespace: kube-system\n    name: \"csi-node-*\"\n    reason: \"CSI node plugin mounts volumes on the host\"\n    \
             expires: 2027-03-31\n",
-        references: &["https://example.invalid/palisade/docs/configuration.md#ruleslock"],
+        references: &["docs/configuration.md#ruleslock"],
         pss: None,
         status: RuleStatus::Stable,
         fix: FixAvailability::Never,
@@ -67,7 +67,7 @@ static CONFIG_RULES: [RuleMeta; 3] = [
         remediation: "Fix the objects and delete the exception, or review it and set a new `expires` date.",
         example: "exceptions:\n  - rule: PSS-HOST-PATH-VOLUMES\n    namespace: monitoring\n    \
             name: \"node-exporter-*\"\n    reason: \"needs /proc and /sys of the host\"\n    expires: 2027-09-30\n",
-        references: &["https://example.invalid/palisade/docs/configuration.md#exceptions"],
+        references: &["docs/configuration.md#exceptions"],
         pss: None,
         status: RuleStatus::Stable,
         fix: FixAvailability::Never,

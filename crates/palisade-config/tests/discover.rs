@@ -104,3 +104,18 @@ fn unreadable_files_are_errors_without_a_place() {
         .message
         .contains("more than the limit"));
 }
+
+#[test]
+fn discovery_stops_at_the_repository_root() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    let deep = repo.join("k8s/app");
+    fs::create_dir_all(&deep).unwrap();
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    // A config above the repository is not the repository's.
+    fs::write(root.path().join("palisade.yaml"), "version: 1\n").unwrap();
+    assert_eq!(discover(&deep), None);
+    // One at the repository root is.
+    fs::write(repo.join("palisade.yaml"), "version: 1\n").unwrap();
+    assert_eq!(discover(&deep), Some(repo.join("palisade.yaml")));
+}
