@@ -161,11 +161,25 @@ mod tests {
     #[test]
     fn scan_flags() {
         let cli = Cli::try_parse_from([
-            "palisade", "scan", "a", "b", "--level", "baseline", "--format", "sarif", "--fail-on",
-            "high", "-e", "tests/", "-j", "2",
+            "palisade",
+            "scan",
+            "a",
+            "b",
+            "--level",
+            "baseline",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "high",
+            "-e",
+            "tests/",
+            "-j",
+            "2",
         ])
         .unwrap();
-        let Command::Scan(s) = cli.command else { panic!() };
+        let Command::Scan(s) = cli.command else {
+            panic!()
+        };
         assert_eq!(s.paths, vec!["a", "b"]);
         assert_eq!(s.level, Some(PssLevel::Baseline));
         assert_eq!(s.format, Format::Sarif);

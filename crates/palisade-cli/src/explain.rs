@@ -42,9 +42,19 @@ pub fn list_rules(args: &RulesArgs) -> std::io::Result<u8> {
             let width = metas.iter().map(|m| m.id.len()).max().unwrap_or(10);
             writeln!(out, "{:<width$}  {:<8}  TITLE", "ID", "SEVERITY")?;
             for m in &metas {
-                writeln!(out, "{:<width$}  {:<8}  {}", m.id, m.severity.as_str(), m.title)?;
+                writeln!(
+                    out,
+                    "{:<width$}  {:<8}  {}",
+                    m.id,
+                    m.severity.as_str(),
+                    m.title
+                )?;
             }
-            writeln!(out, "\n{} rules; `palisade explain ID` for details", metas.len())?;
+            writeln!(
+                out,
+                "\n{} rules; `palisade explain ID` for details",
+                metas.len()
+            )?;
         }
     }
     out.flush()?;
@@ -75,7 +85,8 @@ pub fn explain(args: &ExplainArgs) -> std::io::Result<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         InfoFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &to_json(meta)).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, &to_json(meta))
+                .map_err(std::io::Error::other)?;
             writeln!(out)?;
         }
         InfoFormat::Text => render_text(meta, &mut out)?,
@@ -89,7 +100,10 @@ fn render_text(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Severity:  {}", m.severity)?;
     if let Some((level, check)) = m.pss {
-        writeln!(out, "Standard:  Pod Security Standards, {level} level, check `{check}`")?;
+        writeln!(
+            out,
+            "Standard:  Pod Security Standards, {level} level, check `{check}`"
+        )?;
     }
     let kinds = if m.kinds.contains(&"*") {
         "every kind".to_string()

@@ -34,7 +34,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -56,7 +60,10 @@ fn main() -> ExitCode {
 
 /// Every rule id palisade knows, for config validation.
 fn known_rule_ids() -> Vec<&'static str> {
-    rules_crate::all_rules().iter().map(|r| r.meta().id).collect()
+    rules_crate::all_rules()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect()
 }
 
 fn parse_version(text: &str) -> Result<PssVersionSetting, String> {
@@ -67,12 +74,18 @@ fn parse_version(text: &str) -> Result<PssVersionSetting, String> {
     let minor = rest
         .strip_prefix("1.")
         .and_then(|m| m.parse::<u16>().ok())
-        .ok_or_else(|| format!("invalid --pss-version `{text}`: expected `latest` or `v1.N` (e.g. v1.30)"))?;
+        .ok_or_else(|| {
+            format!("invalid --pss-version `{text}`: expected `latest` or `v1.N` (e.g. v1.30)")
+        })?;
     Ok(PssVersionSetting::Version(PssVersion::v1(minor)))
 }
 
 fn print_error(e: &InputError, color: bool) {
-    let (start, end) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
+    let (start, end) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     eprintln!("{start}error{end}: {e}");
 }
 
@@ -88,7 +101,9 @@ fn load_config(args: &ScanArgs) -> Result<Config, Vec<InputError>> {
                 .filter(|p| p.as_str() != "-")
                 .map_or_else(|| PathBuf::from("."), PathBuf::from);
             let start = if start.is_file() {
-                start.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+                start
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
             } else {
                 start
             };
@@ -105,7 +120,9 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
     let stderr_color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let config = match load_config(args) {
         Ok(c) => c,
@@ -117,7 +134,10 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
         }
     };
 
-    let level = args.level.or(config.pss_level).unwrap_or(palisade_model::PssLevel::Restricted);
+    let level = args
+        .level
+        .or(config.pss_level)
+        .unwrap_or(palisade_model::PssLevel::Restricted);
     let version_setting = match &args.pss_version {
         Some(v) => match parse_version(v) {
             Ok(v) => v,

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `palisade` binary: exit codes, formats, inputs,
 //! configuration and the bundled examples.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,12 @@ fn run_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -74,8 +80,15 @@ fn insecure_examples_fail_with_located_findings() {
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     let ids = rule_ids(&v);
-    for expected in ["PSS-PRIVILEGED", "PSS-HOST-NAMESPACES", "PSS-RESTRICTED-VOLUMES"] {
-        assert!(ids.iter().any(|i| i.starts_with(expected)), "{expected} missing from {ids:?}");
+    for expected in [
+        "PSS-PRIVILEGED",
+        "PSS-HOST-NAMESPACES",
+        "PSS-RESTRICTED-VOLUMES",
+    ] {
+        assert!(
+            ids.iter().any(|i| i.starts_with(expected)),
+            "{expected} missing from {ids:?}"
+        );
     }
     let privileged = v["findings"]
         .as_array()
@@ -90,8 +103,14 @@ fn insecure_examples_fail_with_located_findings() {
     assert_eq!(privileged["pss"]["check"], "privileged");
     // The literal password is reported, but never printed in full.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("S3cr3t-Passw0rd!"), "secret leaked into the report");
-    assert!(!stdout.contains("Tr0ub4dor&3xyz"), "secret leaked into the report");
+    assert!(
+        !stdout.contains("S3cr3t-Passw0rd!"),
+        "secret leaked into the report"
+    );
+    assert!(
+        !stdout.contains("Tr0ub4dor&3xyz"),
+        "secret leaked into the report"
+    );
 }
 
 #[test]
@@ -104,13 +123,33 @@ fn summary_counts_files_and_objects() {
 
 #[test]
 fn fail_on_threshold_decides_the_exit_code() {
-    let out = run_stdin(&["scan", "-", "--format", "json", "--level", "baseline", "--fail-on", "critical"], PRIVILEGED_POD);
+    let out = run_stdin(
+        &[
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--level",
+            "baseline",
+            "--fail-on",
+            "critical",
+        ],
+        PRIVILEGED_POD,
+    );
     assert_eq!(out.status.code(), Some(1));
     let relaxed = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n";
-    let out = run_stdin(&["scan", "-", "--format", "json", "--fail-on", "critical"], relaxed);
+    let out = run_stdin(
+        &["scan", "-", "--format", "json", "--fail-on", "critical"],
+        relaxed,
+    );
     let v = json(&out);
     assert!(!rule_ids(&v).is_empty());
-    assert_eq!(out.status.code(), Some(0), "only non-critical findings: {:?}", rule_ids(&v));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "only non-critical findings: {:?}",
+        rule_ids(&v)
+    );
 }
 
 #[test]
@@ -126,15 +165,20 @@ fn stdin_reads_helm_template_output() {
 fn missing_path_and_empty_input_exit_2() {
     let out = run(&["scan", "does/not/exist"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("cannot read")
-        || String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("cannot read")
+            || String::from_utf8_lossy(&out.stderr).contains("cannot read")
+    );
 
     let dir = tempdir("empty");
     std::fs::write(dir.join("values.yaml"), "replicaCount: 1\n").unwrap();
     let out = run(&["scan", dir.to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(2));
     let v = json(&out);
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("no Kubernetes objects"));
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no Kubernetes objects"));
     let out = run_stdin(&["scan", "-"], "");
     assert_eq!(out.status.code(), Some(2));
 }
@@ -142,7 +186,11 @@ fn missing_path_and_empty_input_exit_2() {
 #[test]
 fn bad_file_does_not_hide_good_files() {
     let dir = tempdir("mixed");
-    std::fs::write(dir.join("a-bad.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n").unwrap();
+    std::fs::write(
+        dir.join("a-bad.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("b-types.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: y}\nspec:\n  securityContext: {runAsUser: \"abc\"}\n  containers: [{name: c, image: i}]\n").unwrap();
     std::fs::write(dir.join("c-good.yaml"), PRIVILEGED_POD).unwrap();
     std::fs::write(dir.join("d-binary.yaml"), b"\x00\x01\x02garbage").unwrap();
@@ -152,7 +200,10 @@ fn bad_file_does_not_hide_good_files() {
     assert!(rule_ids(&v).contains(&"PSS-PRIVILEGED".to_string()));
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 3, "{errors:#?}");
-    let typed = errors.iter().find(|e| e["file"].as_str().unwrap().ends_with("b-types.yaml")).unwrap();
+    let typed = errors
+        .iter()
+        .find(|e| e["file"].as_str().unwrap().ends_with("b-types.yaml"))
+        .unwrap();
     assert_eq!(typed["line"], 5);
     assert!(typed["message"].as_str().unwrap().contains("runAsUser"));
     // Errors also reach stderr with file:line:column.
@@ -164,15 +215,30 @@ fn bad_file_does_not_hide_good_files() {
 fn formats_and_output_file() {
     let dir = tempdir("formats");
     let target = dir.join("report.sarif");
-    let out = run(&["scan", "examples/insecure", "--format", "sarif", "--output", target.to_str().unwrap()]);
+    let out = run(&[
+        "scan",
+        "examples/insecure",
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
-    assert!(uri.as_str().unwrap().starts_with("examples/insecure/"), "{uri}");
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"];
+    assert!(
+        uri.as_str().unwrap().starts_with("examples/insecure/"),
+        "{uri}"
+    );
     let out = run(&["scan", "examples/insecure", "--format", "junit"]);
     let xml = String::from_utf8_lossy(&out.stdout);
-    assert!(xml.starts_with("<?xml") && xml.contains("<testsuites"), "{xml}");
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<testsuites"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -184,14 +250,31 @@ fn config_exceptions_and_annotations_suppress() {
     )
     .unwrap();
     std::fs::write(dir.join("pod.yaml"), PRIVILEGED_POD).unwrap();
-    let out = run(&["scan", dir.to_str().unwrap(), "--format", "json", "--show-suppressed", "--level", "baseline"]);
+    let out = run(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--show-suppressed",
+        "--level",
+        "baseline",
+    ]);
     let v = json(&out);
     assert!(!rule_ids(&v).contains(&"PSS-PRIVILEGED".to_string()));
     let suppressed = v["suppressed"].as_array().unwrap();
     assert!(suppressed.iter().any(|f| f["rule_id"] == "PSS-PRIVILEGED"
-        && f["suppression"]["reason"].as_str().unwrap().contains("incident")));
+        && f["suppression"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("incident")));
     // --no-config brings it back.
-    let out = run(&["scan", dir.to_str().unwrap(), "--format", "json", "--no-config"]);
+    let out = run(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-config",
+    ]);
     assert!(rule_ids(&json(&out)).contains(&"PSS-PRIVILEGED".to_string()));
 }
 
@@ -211,7 +294,11 @@ fn explain_and_rules() {
     let out = run(&["explain", "pss-privileged"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("PSS-PRIVILEGED") && text.contains("Why it matters") && text.contains("References"));
+    assert!(
+        text.contains("PSS-PRIVILEGED")
+            && text.contains("Why it matters")
+            && text.contains("References")
+    );
     let out = run(&["explain", "NOPE-1"]);
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["rules", "--format", "json"]);
@@ -219,7 +306,15 @@ fn explain_and_rules() {
     let rules = v.as_array().unwrap();
     assert!(rules.len() > 30, "{}", rules.len());
     for r in rules {
-        for key in ["id", "title", "severity", "practice", "rationale", "remediation", "references"] {
+        for key in [
+            "id",
+            "title",
+            "severity",
+            "practice",
+            "rationale",
+            "remediation",
+            "references",
+        ] {
             assert!(!r[key].is_null(), "{key} missing in {r}");
         }
     }
@@ -240,7 +335,10 @@ fn pss_version_selects_policy() {
     // runAsUser=0 is only a restricted check from v1.23 on.
     let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n";
     let ids = |version: &str| {
-        let out = run_stdin(&["scan", "-", "--format", "json", "--pss-version", version], pod);
+        let out = run_stdin(
+            &["scan", "-", "--format", "json", "--pss-version", version],
+            pod,
+        );
         rule_ids(&json(&out))
     };
     assert!(ids("v1.23").iter().any(|i| i == "PSS-RUN-AS-USER"));

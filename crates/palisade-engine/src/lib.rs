@@ -141,7 +141,8 @@ impl Engine {
             Ok(pool) => pool.install(work),
             Err(_) => work(),
         };
-        out.findings.extend(self.config.expired_exceptions(self.today));
+        out.findings
+            .extend(self.config.expired_exceptions(self.today));
         out.findings.sort();
         out.errors.sort();
         out

@@ -17,9 +17,9 @@ pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, Suppressi
 pub use node::{Entry, Mapping, Node, Value};
 pub use pod::{
     Capabilities, Container, ContainerKind, ContainerPort, Effective, EffectiveSecurityContext,
-    EnvVar, Field, Handler, ObjectMeta, Origin, PodSecurityContext, PodSpec, PodTemplate,
-    Profile, Resources, SeLinuxOptions, SecurityContext, Sysctl, Volume, VolumeMount,
-    WindowsOptions, VOLUME_SOURCES,
+    EnvVar, Field, Handler, ObjectMeta, Origin, PodSecurityContext, PodSpec, PodTemplate, Profile,
+    Resources, SeLinuxOptions, SecurityContext, Sysctl, Volume, VolumeMount, WindowsOptions,
+    VOLUME_SOURCES,
 };
 pub use resource::{InputError, Resource, WORKLOAD_KINDS};
 pub use rule::{FixAvailability, PssLevel, PssVersion, RuleMeta, RuleStatus};

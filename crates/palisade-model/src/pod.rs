@@ -453,7 +453,10 @@ pub struct EffectiveSecurityContext {
     pub host_process: Option<Effective<bool>>,
 }
 
-fn pick<T: Clone>(container: Option<&Spanned<T>>, pod: Option<&Spanned<T>>) -> Option<Effective<T>> {
+fn pick<T: Clone>(
+    container: Option<&Spanned<T>>,
+    pod: Option<&Spanned<T>>,
+) -> Option<Effective<T>> {
     if let Some(c) = container {
         return Some(Effective {
             value: c.value.clone(),

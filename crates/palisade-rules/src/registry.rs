@@ -46,7 +46,11 @@ mod tests {
     fn ids_are_unique() {
         let mut seen = std::collections::BTreeSet::new();
         for rule in all_rules() {
-            assert!(seen.insert(rule.meta().id), "duplicate rule id {}", rule.meta().id);
+            assert!(
+                seen.insert(rule.meta().id),
+                "duplicate rule id {}",
+                rule.meta().id
+            );
         }
     }
 }
