@@ -113,34 +113,36 @@ impl Engine {
         progress: &(dyn Fn(usize) + Sync),
     ) -> ScanOutput {
         let done = AtomicUsize::new(0);
-        let work = || {
+        // One result per input, in input order; each input's findings are
+        // sorted where they are made, so the final sort only merges runs.
+        let work = || -> Vec<(Vec<Finding>, Loaded)> {
             inputs
                 .par_iter()
                 .map(|input| {
-                    let result = self.scan_one(input, limits);
+                    let (mut findings, loaded) = self.scan_one(input, limits);
+                    findings.sort_unstable();
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                    result
+                    (findings, loaded)
                 })
-                .fold(ScanOutput::default, |mut acc, (findings, loaded)| {
-                    acc.findings.extend(findings);
-                    acc.errors.extend(loaded.errors);
-                    acc.stats.add(&loaded.stats);
-                    acc
-                })
-                .reduce(ScanOutput::default, |mut a, mut b| {
-                    a.findings.append(&mut b.findings);
-                    a.errors.append(&mut b.errors);
-                    a.stats.add(&b.stats);
-                    a
-                })
+                .collect()
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.unwrap_or(0))
             .build();
-        let mut out = match pool {
+        let per_input = match pool {
             Ok(pool) => pool.install(work),
             Err(_) => work(),
         };
+        let total: usize = per_input.iter().map(|(f, _)| f.len()).sum();
+        let mut out = ScanOutput {
+            findings: Vec::with_capacity(total),
+            ..ScanOutput::default()
+        };
+        for (mut findings, mut loaded) in per_input {
+            out.findings.append(&mut findings);
+            out.errors.append(&mut loaded.errors);
+            out.stats.add(&loaded.stats);
+        }
         out.findings
             .extend(self.config.expired_exceptions(self.today));
         out.findings.sort();

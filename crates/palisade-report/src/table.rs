@@ -179,10 +179,12 @@ pub(crate) fn render(
             text
         })
         .collect();
-    let mut text = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 4096);
     for group in &rendered {
-        text.push_str(group);
+        out.write_all(group.as_bytes())?;
     }
+    drop(rendered);
+
+    let mut text = String::new();
 
     for e in report.errors {
         let mut place = terminal(&e.file).into_owned();
