@@ -303,6 +303,7 @@ fn add_object(
         node: obj,
         pod,
         helm_source,
+        dockerfile: None,
     });
 }
 

@@ -6,6 +6,7 @@
 //! of file formats, rules or output.
 #![warn(missing_docs)]
 
+mod dockerfile;
 mod finding;
 mod node;
 mod pod;
@@ -13,6 +14,7 @@ mod resource;
 mod rule;
 mod span;
 
+pub use dockerfile::{Dockerfile, Heredoc, Instruction, Stage};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
 pub use node::{Entry, Mapping, Node, Value};
 pub use pod::{

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::{Node, ObjectMeta, PodTemplate, ResourceRef, Span};
+use crate::{Dockerfile, Node, ObjectMeta, PodTemplate, ResourceRef, Span};
 
 /// One Kubernetes object from one document of one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,8 @@ pub struct Resource {
     pub pod: Option<PodTemplate>,
     /// The Helm template the object came from (`# Source:` comment), when known.
     pub helm_source: Option<String>,
+    /// The parsed Dockerfile, for objects of kind `Dockerfile`.
+    pub dockerfile: Option<Box<Dockerfile>>,
 }
 
 impl Resource {

@@ -83,6 +83,7 @@ pub fn pod_with(spec: PodSpec, annotations: &[(&str, &str)]) -> Resource {
             spec_path: "spec",
         }),
         helm_source: None,
+        dockerfile: None,
     }
 }
 

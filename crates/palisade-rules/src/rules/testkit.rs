@@ -89,6 +89,7 @@ pub(crate) fn workload_named(
             spec_path: "spec.template.spec",
         }),
         helm_source: None,
+        dockerfile: None,
     }
 }
 
@@ -163,6 +164,7 @@ pub(crate) fn object(kind: &str, node: Node) -> Resource {
         node,
         pod: None,
         helm_source: None,
+        dockerfile: None,
     }
 }
 
