@@ -8,6 +8,7 @@
 
 mod dockerfile;
 mod finding;
+mod image_ref;
 mod node;
 mod pod;
 mod resource;
@@ -15,6 +16,7 @@ mod rule;
 mod span;
 
 pub use dockerfile::{Dockerfile, Heredoc, Instruction, Stage};
+pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
 pub use node::{Entry, Mapping, Node, Value};
 pub use pod::{
