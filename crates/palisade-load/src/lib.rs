@@ -9,7 +9,10 @@
 //! problem becomes an [`InputError`] naming the file, the place and the fix.
 #![warn(missing_docs)]
 
+mod aci;
+mod arm;
 mod input;
+mod jsonc;
 mod normalize;
 mod scalar;
 mod yaml;
@@ -123,6 +126,15 @@ pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
         },
         ..Loaded::default()
     };
+    // ARM templates may hold comments; blanked out, spans stay exact.
+    let stripped = match arm::prepare(&file, text) {
+        Ok(s) => s,
+        Err(e) => {
+            loaded.errors.push(e);
+            return loaded;
+        }
+    };
+    let text = stripped.as_deref().unwrap_or(text);
     let docs = match yaml::parse_documents(&file, text, limits) {
         Ok(docs) => docs,
         Err(e) => {
@@ -138,7 +150,11 @@ pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
         loaded.stats.documents += 1;
         let helm_source = helm_source_for(&sources, doc.root.span.start.line);
         let mut document = index;
-        add_object(&file, &mut document, doc.root, helm_source, 0, &mut loaded);
+        // ACI YAML and ARM templates are modelled by `aci`/`arm`.
+        let Some(root) = aci::take(&file, &mut document, doc.root, limits, &mut loaded) else {
+            continue;
+        };
+        add_object(&file, &mut document, root, helm_source, 0, &mut loaded);
     }
     loaded
 }
