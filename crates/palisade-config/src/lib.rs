@@ -65,12 +65,17 @@ pub enum PssVersionSetting {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ImagePolicy {
-    /// `allowed_registries`: glob patterns over `registry/repository`; `None` when unset (everything allowed).
+    /// `allowed_registries`: glob patterns over the registry, or `registry/repository` for
+    /// patterns with `/`; `None` when unset (everything allowed).
     pub allowed_registries: Option<Vec<String>>,
-    /// `forbidden_registries`: glob patterns over `registry/repository`.
+    /// `forbidden_registries`: glob patterns, as `allowed_registries`.
     pub forbidden_registries: Vec<String>,
-    /// `require_digest`: images must be pinned by `@sha256:` digest.
+    /// `require_digest: true`: every image must be pinned by digest.
     pub require_digest: bool,
+    /// `require_digest` written as a list of glob patterns (over the registry,
+    /// or `registry/repository` for patterns with `/`): the images that must
+    /// be pinned by digest. Empty when `require_digest` is a boolean.
+    pub require_digest_for: Vec<String>,
 }
 
 /// A glob over a name, as written and compiled.

@@ -412,19 +412,65 @@ impl Validator<'_> {
             let node = present(map.get(key))?;
             let path = format!("images.{key}");
             let list = v.strings(node, &path);
-            Some(
-                list.into_iter()
-                    .filter_map(|s| v.pattern(s, &path))
-                    .map(|p| p.text)
-                    .collect(),
-            )
+            let mut patterns = Vec::new();
+            for s in list {
+                if v.registry_pattern(&s, &path) {
+                    if let Some(p) = v.pattern(s, &path) {
+                        patterns.push(p.text);
+                    }
+                }
+            }
+            Some(patterns)
         };
         policy.allowed_registries = globs(self, "allowed_registries");
         policy.forbidden_registries = globs(self, "forbidden_registries").unwrap_or_default();
-        if let Some(node) = present(map.get("require_digest")) {
-            policy.require_digest = self.bool(node, "images.require_digest").unwrap_or(false);
+        match present(map.get("require_digest")) {
+            Some(node) if node.as_seq().is_some() => {
+                policy.require_digest_for = globs(self, "require_digest").unwrap_or_default();
+            }
+            Some(node) if node.as_bool().is_none() => {
+                self.wrong_type(
+                    node,
+                    "images.require_digest",
+                    "true, false or a list of registry patterns",
+                );
+            }
+            Some(node) => policy.require_digest = node.as_bool().unwrap_or(false),
+            None => {}
         }
         policy
+    }
+
+    /// Checks the mistakes a glob cannot catch in an image registry pattern:
+    /// a URL scheme, and a repository pattern without a registry (which
+    /// could never match, as names are compared fully qualified).
+    fn registry_pattern(&mut self, s: &Spanned<String>, path: &str) -> bool {
+        let text = s.value.as_str();
+        if let Some((_, rest)) = text.split_once("://") {
+            self.error(
+                s.span,
+                format!("`{path}` entry `{text}` has a URL scheme"),
+                Some(format!("write the registry without it: `{rest}`")),
+            );
+            return false;
+        }
+        if let Some((first, _)) = text.split_once('/') {
+            let registry_like = first == "localhost"
+                || first.contains(['.', ':'])
+                || first.contains(['*', '?', '[', '{'])
+                || first.bytes().any(|b| b.is_ascii_uppercase());
+            if !registry_like {
+                self.error(
+                    s.span,
+                    format!(
+                        "`{path}` entry `{text}` names no registry, so it never matches (image names are compared as registry/repository)"
+                    ),
+                    Some(format!("for Docker Hub write `docker.io/{text}`")),
+                );
+                return false;
+            }
+        }
+        true
     }
 
     fn exception(&mut self, node: &Node) -> Option<Exception> {

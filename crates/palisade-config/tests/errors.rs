@@ -69,7 +69,7 @@ fn wrong_types() {
     assert_eq!((line, col), (2, 18));
     assert_eq!(
         e.message,
-        "`images.require_digest` must be true or false, found a string"
+        "`images.require_digest` must be true, false or a list of registry patterns, found a string"
     );
 
     let (e, line, _) = one(yaml("exceptions:\n  rule: PSS-PRIVILEGED\n"));
