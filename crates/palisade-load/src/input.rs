@@ -36,6 +36,8 @@ pub struct WalkOptions {
     pub exclude: Vec<String>,
     /// File extensions read when walking a directory (files named explicitly are always read).
     pub extensions: Vec<String>,
+    /// Whether walking also reads Dockerfiles ([`crate::is_dockerfile_name`]).
+    pub dockerfiles: bool,
 }
 
 impl Default for WalkOptions {
@@ -43,6 +45,7 @@ impl Default for WalkOptions {
         WalkOptions {
             exclude: Vec::new(),
             extensions: vec!["yaml".into(), "yml".into(), "json".into()],
+            dockerfiles: true,
         }
     }
 }
@@ -120,7 +123,11 @@ pub fn collect_files(args: &[String], options: &WalkOptions) -> (Vec<Input>, Vec
                     let ext_ok = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                         options.extensions.iter().any(|x| x.eq_ignore_ascii_case(e))
                     });
-                    if ext_ok {
+                    let dockerfile = options.dockerfiles
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(crate::is_dockerfile_name);
+                    if ext_ok || dockerfile {
                         found.push(p);
                     }
                 }

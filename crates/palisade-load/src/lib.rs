@@ -11,6 +11,7 @@
 
 mod aci;
 mod arm;
+mod dockerfile;
 mod input;
 mod jsonc;
 mod normalize;
@@ -21,6 +22,9 @@ use std::sync::Arc;
 
 use palisade_model::{InputError, Node, Resource, Value};
 
+pub use dockerfile::{
+    is_dockerfile_name, parse_dockerfile, INSTRUCTIONS, MAX_HEREDOC_BYTES, MAX_INSTRUCTIONS,
+};
 pub use input::{collect_files, read_input, Input, WalkOptions};
 
 /// Bounds on what one input may cost. Each can be raised by the user.
@@ -116,8 +120,12 @@ pub fn parse_yaml(file: &str, text: &str, limits: &Limits) -> Result<Vec<Node>, 
         .collect())
 }
 
-/// Loads every Kubernetes object of one YAML/JSON text.
+/// Loads every Kubernetes object of one YAML/JSON text; a file named like a
+/// Dockerfile ([`is_dockerfile_name`]) becomes one `Dockerfile` resource.
 pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
+    if file != "-" && is_dockerfile_name(file) {
+        return dockerfile::load(file, text, limits);
+    }
     let file: Arc<str> = Arc::from(file);
     let mut loaded = Loaded {
         stats: Stats {

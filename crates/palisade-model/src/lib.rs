@@ -15,7 +15,7 @@ mod resource;
 mod rule;
 mod span;
 
-pub use dockerfile::{Dockerfile, Heredoc, Instruction, Stage};
+pub use dockerfile::{split_words, Dockerfile, Heredoc, Instruction, Stage};
 pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
 pub use node::{Entry, Mapping, Node, Value};
