@@ -1,9 +1,11 @@
-//! Walks `tests/fixtures/<RULE-ID>/`: every `fire*.yaml` must produce at
-//! least one finding of that rule (exactly `N` when the file has a
-//! `# expect: N` line), every `pass*.yaml` none.
+//! Walks `tests/fixtures/<RULE-ID>/`: every `fire*.yaml` (or `.json`) must
+//! produce at least one finding of that rule (exactly `N` when the file has
+//! a `# expect: N` line, `// expect: N` in JSON), every `pass*` file none.
 //!
 //! Each file is loaded with the real loader and checked with every object
-//! of the file in the context, as a scan of that file would.
+//! of the file in the context, as a scan of that file would, with the
+//! default settings or the image policy of a `palisade.toml` in the
+//! directory.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::{Path, PathBuf};
@@ -26,7 +28,7 @@ fn findings(id: &str, path: &Path) -> Vec<Finding> {
         loaded.errors
     );
     assert!(!loaded.resources.is_empty(), "{file}: no objects");
-    let settings = Settings::default();
+    let settings = fixture_settings(path);
     let ctx = Context {
         resources: &loaded.resources,
         settings: &settings,
@@ -49,10 +51,40 @@ fn findings(id: &str, path: &Path) -> Vec<Finding> {
     out
 }
 
+/// The settings a fixture runs with: the defaults, or the image policy of a
+/// `palisade.toml` beside it (for rules that only fire under a policy).
+fn fixture_settings(path: &Path) -> Settings {
+    let mut settings = Settings::default();
+    let config_path = path.with_file_name("palisade.toml");
+    let Ok(text) = std::fs::read_to_string(&config_path) else {
+        return settings;
+    };
+    let config = palisade_config::parse(
+        &config_path.display().to_string(),
+        &text,
+        palisade_config::ConfigFormat::Toml,
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{}: {e:?}", config_path.display()));
+    let images = &config.images;
+    settings.image_policy = palisade_rules::image_policy::ImagePolicy::from_lists(
+        images.allowed_registries.as_deref(),
+        &images.forbidden_registries,
+        images.require_digest,
+        &images.require_digest_for,
+    )
+    .unwrap();
+    settings
+}
+
 fn expected_count(path: &Path) -> Option<usize> {
     let text = std::fs::read_to_string(path).ok()?;
     text.lines()
-        .find_map(|l| l.trim().strip_prefix("# expect:"))
+        .find_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("# expect:")
+                .or_else(|| l.strip_prefix("// expect:"))
+        })
         .and_then(|n| n.trim().parse().ok())
 }
 
@@ -60,7 +92,11 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                || palisade_load::is_dockerfile_name(&p.to_string_lossy())
+        })
         .collect();
     files.sort();
     files

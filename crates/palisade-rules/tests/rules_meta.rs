@@ -27,6 +27,14 @@ fn every_rule_has_complete_metadata() {
         }
         if m.example.trim().is_empty() {
             bad("empty example");
+        } else if m.kinds == ["Dockerfile"] {
+            if let Err(e) = palisade_load::parse_dockerfile(
+                "example.Dockerfile",
+                m.example,
+                &palisade_load::Limits::default(),
+            ) {
+                bad(&format!("example is not a valid Dockerfile: {e}"));
+            }
         } else if let Err(e) =
             palisade_load::parse_yaml("example", m.example, &palisade_load::Limits::default())
         {
@@ -50,19 +58,20 @@ fn palisade_rules_follow_the_id_scheme_and_have_fixtures() {
         .map(|r| r.meta())
         .collect();
     assert!(!own.is_empty());
-    let mut previous = 0;
+    let mut previous = std::collections::HashMap::new();
     for m in own {
-        let number: u32 =
-            m.id.strip_prefix("PAL-K8S-")
-                .filter(|n| n.len() == 3)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("{}: id must be PAL-K8S-NNN", m.id));
+        let (family, number) = ["PAL-K8S-", "PAL-ACI-", "PAL-DF-"]
+            .iter()
+            .find_map(|f| m.id.strip_prefix(f).map(|n| (*f, n)))
+            .and_then(|(f, n)| Some((f, n.parse::<u32>().ok().filter(|_| n.len() == 3)?)))
+            .unwrap_or_else(|| panic!("{}: id must be PAL-K8S-NNN, PAL-ACI-NNN or PAL-DF-NNN", m.id));
+        let last = previous.entry(family).or_insert(0);
         assert!(
-            number > previous,
+            number > *last,
             "{}: ids must be registered in order",
             m.id
         );
-        previous = number;
+        *last = number;
         assert!(
             m.pss.is_none(),
             "{}: a palisade rule is not a PSS check",

@@ -7,9 +7,7 @@
 //! `Settings::dangerous_capabilities` at high severity, the others at
 //! medium. A missing `drop: [ALL]` is PSS restricted's job and not repeated.
 
-use palisade_model::{
-    Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
-};
+use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
 use super::common;
 use crate::{Context, Rule};
@@ -21,7 +19,7 @@ static META: RuleMeta = RuleMeta {
     id: "PAL-K8S-005",
     title: "Container adds a capability that is not allowed",
     severity: Severity::High,
-    kinds: WORKLOAD_KINDS,
+    kinds: super::aci_common::WORKLOADS_AND_CONTAINER_GROUPS,
     practice: "Drop all capabilities and add back only the allowed ones",
     rationale: "Capabilities split root's power into pieces, and several pieces are as good as \
         root on the node: SYS_ADMIN mounts filesystems and escapes through cgroups, SYS_MODULE \

@@ -4,11 +4,23 @@
 //! were added; a number is never reused. One file per rule, named after the
 //! bad pattern, with its [`palisade_model::RuleMeta`] beside its check.
 
+mod aci_common;
 mod common;
 pub mod docs;
 #[cfg(test)]
 mod testkit;
 
+pub mod aci_credential_in_env_value;
+pub mod aci_git_repo_volume;
+pub mod aci_log_analytics_key_literal;
+pub mod aci_missing_resources;
+pub mod aci_plain_secret_parameter;
+pub mod aci_privileged_container;
+pub mod aci_public_ip_without_vnet;
+pub mod aci_registry_password_literal;
+pub mod aci_secret_volume_inline;
+pub mod aci_secure_parameter_default;
+pub mod aci_storage_key_literal;
 pub mod added_capability;
 pub mod automount_service_account_token;
 pub mod credential_in_annotation;
@@ -62,4 +74,15 @@ pub static RULES: &[&dyn Rule] = &[
     &credential_in_config_map::CredentialInConfigMap,
     &credential_in_annotation::CredentialInAnnotation,
     &secret_with_committed_data::SecretWithCommittedData,
+    &aci_credential_in_env_value::AciCredentialInEnvValue,
+    &aci_registry_password_literal::AciRegistryPasswordLiteral,
+    &aci_storage_key_literal::AciStorageKeyLiteral,
+    &aci_secret_volume_inline::AciSecretVolumeInline,
+    &aci_log_analytics_key_literal::AciLogAnalyticsKeyLiteral,
+    &aci_secure_parameter_default::AciSecureParameterDefault,
+    &aci_plain_secret_parameter::AciPlainSecretParameter,
+    &aci_public_ip_without_vnet::AciPublicIpWithoutVnet,
+    &aci_privileged_container::AciPrivilegedContainer,
+    &aci_git_repo_volume::AciGitRepoVolume,
+    &aci_missing_resources::AciMissingResources,
 ];

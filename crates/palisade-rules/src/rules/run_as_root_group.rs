@@ -3,9 +3,7 @@
 //! The Pod Security Standards check users, never groups: `runAsGroup: 0`,
 //! `fsGroup: 0` and a `0` in `supplementalGroups` all pass PSS restricted.
 
-use palisade_model::{
-    Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
-};
+use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
 use super::common;
 use crate::{Context, Rule};
@@ -17,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     id: "PAL-K8S-002",
     title: "Container runs with the root group",
     severity: Severity::Medium,
-    kinds: WORKLOAD_KINDS,
+    kinds: super::aci_common::WORKLOADS_AND_CONTAINER_GROUPS,
     practice: "Run containers with a non-root primary and supplementary group",
     rationale: "Group 0 owns much of a container image and of the node: files that are \
         group-writable by root (configuration, sockets, device nodes, mounted host paths) \
