@@ -302,11 +302,11 @@ pub(crate) struct Style {
 impl Style {
     /// Learns the indentation of a document from its first nested block mapping and sequence.
     pub(crate) fn learn(src: &Source<'_>, roots: &[Node]) -> Style {
-        let json = src
-            .text
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .starts_with(['{', '[']);
+        let body = src.text.trim_start_matches('\u{feff}').trim_start();
+        let json = match body.strip_prefix('{') {
+            Some(rest) => rest.trim_start().starts_with(['"', '}']),
+            None => body.starts_with('['),
+        };
         let mut style = Style {
             unit: 0,
             seq_indent: usize::MAX,
@@ -520,7 +520,9 @@ fn verbatim(node: &Node) -> Result<(), String> {
     let mut last = node.span.start;
     for s in starts {
         if s < last {
-            return Err("written through a YAML alias or merge key; edit the anchor by hand".into());
+            return Err(
+                "written through a YAML alias or merge key; edit the anchor by hand".into(),
+            );
         }
         last = s;
     }
@@ -537,7 +539,12 @@ impl<'a, 'n> Editor<'a, 'n> {
         }
     }
 
-    fn work_for(&mut self, node: &'n Node, depth: usize, null_key: Option<(Span, bool)>) -> &mut Work<'n> {
+    fn work_for(
+        &mut self,
+        node: &'n Node,
+        depth: usize,
+        null_key: Option<(Span, bool)>,
+    ) -> &mut Work<'n> {
         let i = match self.work.iter().position(|w| std::ptr::eq(w.node, node)) {
             Some(i) => i,
             None => {
@@ -632,7 +639,13 @@ impl<'a, 'n> Editor<'a, 'n> {
         Ok(Some((cur, path.len())))
     }
 
-    fn set(&mut self, root: &'n Node, path: &[Seg], value: NewVal, base: usize) -> Result<(), String> {
+    fn set(
+        &mut self,
+        root: &'n Node,
+        path: &[Seg],
+        value: NewVal,
+        base: usize,
+    ) -> Result<(), String> {
         let mut cur = root;
         let mut parent: Option<(Span, bool)> = None;
         for (i, seg) in path.iter().enumerate() {
@@ -752,7 +765,10 @@ impl<'a, 'n> Editor<'a, 'n> {
                 return Ok(());
             }
             if end > start {
-                let trimmed = src.text.get(..start).map_or(0, |s| s.trim_end_matches(' ').len());
+                let trimmed = src
+                    .text
+                    .get(..start)
+                    .map_or(0, |s| s.trim_end_matches(' ').len());
                 edits.push(Edit {
                     start: trimmed.max(src.line_start(start)),
                     end,
@@ -795,7 +811,9 @@ impl<'a, 'n> Editor<'a, 'n> {
                 .collect(),
             _ => w.appends.iter().map(|v| flow(v, self.style)).collect(),
         };
-        let kept: Vec<usize> = (0..items.len()).filter(|i| !w.removed.contains(i)).collect();
+        let kept: Vec<usize> = (0..items.len())
+            .filter(|i| !w.removed.contains(i))
+            .collect();
         if src.is_flow(node) {
             if kept.is_empty() && !items.is_empty() {
                 let (first, last) = (items[0].0, items[items.len() - 1].1);
@@ -943,10 +961,10 @@ fn nest(k: &str, rest: &[Seg], value: NewVal) -> Result<(String, NewVal), String
 }
 
 /// Applies every change of every object to `text`; `None` when nothing changes.
-pub(crate) fn apply<'n>(
+pub(crate) fn apply(
     src: &Source<'_>,
     style: Style,
-    objects: &[(&'n Node, &[Change])],
+    objects: &[(&Node, &[Change])],
 ) -> Result<String, String> {
     let mut edits = Vec::new();
     for (root, changes) in objects {
@@ -1017,7 +1035,10 @@ mod tests {
                 value: NewVal::Bool(true),
             }],
         );
-        assert_eq!(out, "a:\n  # keep\n  b: 1 # trailing\n  x:\n    z: true\n\nc: 2\n");
+        assert_eq!(
+            out,
+            "a:\n  # keep\n  b: 1 # trailing\n  x:\n    z: true\n\nc: 2\n"
+        );
     }
 
     #[test]

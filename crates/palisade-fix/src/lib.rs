@@ -196,7 +196,8 @@ pub fn fix_kubernetes(file: &str, text: &str, settings: &Settings) -> Result<Fil
             secrets,
         });
     }
-    let roots = palisade_load::parse_yaml(file, text, &limits).map_err(|e| FixError::Input(vec![e]))?;
+    let roots =
+        palisade_load::parse_yaml(file, text, &limits).map_err(|e| FixError::Input(vec![e]))?;
     let src = edit::Source::new(text);
     let style = edit::Style::learn(&src, &roots);
     let pairs: Vec<(&Node, &[Change])> = work.iter().map(|(n, c)| (*n, c.as_slice())).collect();
@@ -220,10 +221,14 @@ fn verify(
 ) -> Result<(), FixError> {
     let after = load_str(file, fixed, &Limits::default());
     if let Some(e) = after.errors.first() {
-        return Err(FixError::Unsafe(format!("the fixed text does not load ({e})")));
+        return Err(FixError::Unsafe(format!(
+            "the fixed text does not load ({e})"
+        )));
     }
     if after.resources.len() != before.len() {
-        return Err(FixError::Unsafe("the fixed text holds other objects".into()));
+        return Err(FixError::Unsafe(
+            "the fixed text holds other objects".into(),
+        ));
     }
     for (old, new) in before.iter().zip(&after.resources) {
         if old.reference() != new.reference() {

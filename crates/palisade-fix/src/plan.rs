@@ -1,8 +1,6 @@
 //! What to change in one Kubernetes workload, as format-neutral [`Change`]s.
 
-use palisade_model::{
-    Container, Finding, PssLevel, Resource, Value, WORKLOAD_KINDS,
-};
+use palisade_model::{Container, Finding, PssLevel, Resource, Value, WORKLOAD_KINDS};
 use palisade_rules::{Context, Settings};
 
 use crate::edit::{path_text, Change, NewVal, Path, Seg};
@@ -183,7 +181,9 @@ pub(crate) fn plan(resource: &Resource, settings: &Settings) -> ObjectPlan {
 
     // AppArmor annotations (any level: baseline forbids unconfined).
     for (k, v) in &pod.meta.annotations {
-        if k.value.starts_with("container.apparmor.security.beta.kubernetes.io/") {
+        if k.value
+            .starts_with("container.apparmor.security.beta.kubernetes.io/")
+        {
             let val = v.value.as_str();
             if !(val.is_empty() || val == "runtime/default" || val.starts_with("localhost/")) {
                 let mut p = join(&meta_path, &["annotations"]);
@@ -197,24 +197,39 @@ pub(crate) fn plan(resource: &Resource, settings: &Settings) -> ObjectPlan {
     if let Some(profile) = psc.and_then(|s| s.seccomp_profile.as_ref()) {
         let t = profile.type_str();
         if !confined(t) && (restricted || t == "Unconfined") {
-            out.set(join(&sc_path, &["seccompProfile", "type"]), NewVal::str("RuntimeDefault"));
+            out.set(
+                join(&sc_path, &["seccompProfile", "type"]),
+                NewVal::str("RuntimeDefault"),
+            );
         }
     } else if restricted && linux {
-        out.set(join(&sc_path, &["seccompProfile", "type"]), NewVal::str("RuntimeDefault"));
+        out.set(
+            join(&sc_path, &["seccompProfile", "type"]),
+            NewVal::str("RuntimeDefault"),
+        );
     }
     if let Some(profile) = psc.and_then(|s| s.app_armor_profile.as_ref()) {
         if !confined(profile.type_str()) {
-            out.set(join(&sc_path, &["appArmorProfile", "type"]), NewVal::str("RuntimeDefault"));
+            out.set(
+                join(&sc_path, &["appArmorProfile", "type"]),
+                NewVal::str("RuntimeDefault"),
+            );
         }
     }
     if restricted {
-        if psc.and_then(|s| s.run_as_non_root.as_ref()).is_none_or(|f| !f.value) {
+        if psc
+            .and_then(|s| s.run_as_non_root.as_ref())
+            .is_none_or(|f| !f.value)
+        {
             out.set(join(&sc_path, &["runAsNonRoot"]), NewVal::Bool(true));
         }
         if linux {
             match psc.and_then(|s| s.run_as_user.as_ref()) {
                 Some(u) if u.value == 0 => {
-                    out.set(join(&sc_path, &["runAsUser"]), NewVal::Int(DEFAULT_RUN_AS_USER));
+                    out.set(
+                        join(&sc_path, &["runAsUser"]),
+                        NewVal::Int(DEFAULT_RUN_AS_USER),
+                    );
                 }
                 Some(_) => {}
                 None => {
@@ -225,7 +240,10 @@ pub(crate) fn plan(resource: &Resource, settings: &Settings) -> ObjectPlan {
                             .is_some()
                     });
                     if !all_set {
-                        out.set(join(&sc_path, &["runAsUser"]), NewVal::Int(DEFAULT_RUN_AS_USER));
+                        out.set(
+                            join(&sc_path, &["runAsUser"]),
+                            NewVal::Int(DEFAULT_RUN_AS_USER),
+                        );
                     }
                 }
             }
@@ -240,13 +258,22 @@ pub(crate) fn plan(resource: &Resource, settings: &Settings) -> ObjectPlan {
     out
 }
 
-fn container_fixes(out: &mut ObjectPlan, spec_path: &[Seg], c: &Container, settings: &Settings, linux: bool) {
+fn container_fixes(
+    out: &mut ObjectPlan,
+    spec_path: &[Seg],
+    c: &Container,
+    settings: &Settings,
+    linux: bool,
+) {
     let restricted = settings.level == PssLevel::Restricted;
     let base = container_path(spec_path, c);
     let sc_path = join(&base, &["securityContext"]);
     let sc = c.security_context.as_ref();
 
-    if sc.and_then(|s| s.privileged.as_ref()).is_some_and(|p| p.value) {
+    if sc
+        .and_then(|s| s.privileged.as_ref())
+        .is_some_and(|p| p.value)
+    {
         out.set(join(&sc_path, &["privileged"]), NewVal::Bool(false));
     }
     if let Some(pm) = sc.and_then(|s| s.proc_mount.as_ref()) {
@@ -257,12 +284,18 @@ fn container_fixes(out: &mut ObjectPlan, spec_path: &[Seg], c: &Container, setti
     if let Some(profile) = sc.and_then(|s| s.seccomp_profile.as_ref()) {
         let t = profile.type_str();
         if !confined(t) && (restricted || t == "Unconfined") {
-            out.set(join(&sc_path, &["seccompProfile", "type"]), NewVal::str("RuntimeDefault"));
+            out.set(
+                join(&sc_path, &["seccompProfile", "type"]),
+                NewVal::str("RuntimeDefault"),
+            );
         }
     }
     if let Some(profile) = sc.and_then(|s| s.app_armor_profile.as_ref()) {
         if !confined(profile.type_str()) {
-            out.set(join(&sc_path, &["appArmorProfile", "type"]), NewVal::str("RuntimeDefault"));
+            out.set(
+                join(&sc_path, &["appArmorProfile", "type"]),
+                NewVal::str("RuntimeDefault"),
+            );
         }
     }
     // Added capabilities beyond what the level allows.
@@ -282,7 +315,10 @@ fn container_fixes(out: &mut ObjectPlan, spec_path: &[Seg], c: &Container, setti
             .map(|(i, _)| i)
             .collect();
         if !bad.is_empty() && bad.len() == caps.add.len() {
-            out.remove(join(&sc_path, &["capabilities", "add"]), "no added capability is allowed");
+            out.remove(
+                join(&sc_path, &["capabilities", "add"]),
+                "no added capability is allowed",
+            );
         } else {
             for i in bad.into_iter().rev() {
                 let mut p = join(&sc_path, &["capabilities", "add"]);
@@ -292,27 +328,47 @@ fn container_fixes(out: &mut ObjectPlan, spec_path: &[Seg], c: &Container, setti
         }
     }
     if !restricted || !linux {
-        if restricted {
-            if sc.and_then(|s| s.run_as_non_root.as_ref()).is_some_and(|f| !f.value) {
-                out.set(join(&sc_path, &["runAsNonRoot"]), NewVal::Bool(true));
-            }
+        if restricted
+            && sc
+                .and_then(|s| s.run_as_non_root.as_ref())
+                .is_some_and(|f| !f.value)
+        {
+            out.set(join(&sc_path, &["runAsNonRoot"]), NewVal::Bool(true));
         }
         return;
     }
-    if sc.and_then(|s| s.allow_privilege_escalation.as_ref()).is_none_or(|f| f.value) {
-        out.set(join(&sc_path, &["allowPrivilegeEscalation"]), NewVal::Bool(false));
+    if sc
+        .and_then(|s| s.allow_privilege_escalation.as_ref())
+        .is_none_or(|f| f.value)
+    {
+        out.set(
+            join(&sc_path, &["allowPrivilegeEscalation"]),
+            NewVal::Bool(false),
+        );
     }
     let drops_all = sc
         .and_then(|s| s.capabilities.as_ref())
         .is_some_and(|caps| caps.drop.iter().any(|d| d.value == "ALL"));
     if !drops_all {
-        out.append(join(&sc_path, &["capabilities", "drop"]), NewVal::str("ALL"));
+        out.append(
+            join(&sc_path, &["capabilities", "drop"]),
+            NewVal::str("ALL"),
+        );
     }
-    if sc.and_then(|s| s.run_as_non_root.as_ref()).is_some_and(|f| !f.value) {
+    if sc
+        .and_then(|s| s.run_as_non_root.as_ref())
+        .is_some_and(|f| !f.value)
+    {
         out.set(join(&sc_path, &["runAsNonRoot"]), NewVal::Bool(true));
     }
-    if sc.and_then(|s| s.run_as_user.as_ref()).is_some_and(|u| u.value == 0) {
-        out.set(join(&sc_path, &["runAsUser"]), NewVal::Int(DEFAULT_RUN_AS_USER));
+    if sc
+        .and_then(|s| s.run_as_user.as_ref())
+        .is_some_and(|u| u.value == 0)
+    {
+        out.set(
+            join(&sc_path, &["runAsUser"]),
+            NewVal::Int(DEFAULT_RUN_AS_USER),
+        );
     }
     match sc.and_then(|s| s.read_only_root_filesystem.as_ref()) {
         None => out.set(join(&sc_path, &["readOnlyRootFilesystem"]), NewVal::Bool(true)),
@@ -413,7 +469,9 @@ fn credentials(resource: &Resource, spec_path: &[Seg], out: &mut ObjectPlan) {
             let Some(value) = var.get("value").and_then(|n| n.scalar_text()) else {
                 continue;
             };
-            if value.contains("$(") || matches!(var.get("value").map(|n| &n.value), Some(Value::Null)) {
+            if value.contains("$(")
+                || matches!(var.get("value").map(|n| &n.value), Some(Value::Null))
+            {
                 continue;
             }
             if palisade_secrets::check_named_value(var_name, &value).is_none() {
