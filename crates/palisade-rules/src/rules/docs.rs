@@ -21,6 +21,9 @@ as the chosen policy version evaluates them.
 - **palisade hardening rules** (`PAL-K8S-NNN`): the practices of the AKS pod security and \
 best-practice guidance that the Pod Security Standards do not cover. Numbers are assigned in \
 the order rules are added and never reused.
+- **Dockerfile rules** (`PAL-DF-NNN`): the image a Dockerfile builds (root user, credentials \
+in `ENV`/`ARG`/`RUN`, unverified downloads, mutable base images, `sudo`, package caches); see \
+[dockerfiles.md](dockerfiles.md).
 
 Where a Pod Security Standards check already forbids something, the palisade rule adds only \
 what it lacks, and some practices have no palisade rule at all:
@@ -100,7 +103,12 @@ fn section(out: &mut String, m: &RuleMeta) {
     let _ = writeln!(out, "- Practice: {}\n", m.practice);
     let _ = writeln!(out, "{}\n", m.rationale);
     let _ = writeln!(out, "**Remediation.** {}\n", m.remediation);
-    let _ = writeln!(out, "```yaml\n{}\n```\n", m.example.trim_end());
+    let lang = if m.kinds == ["Dockerfile"] {
+        "dockerfile"
+    } else {
+        "yaml"
+    };
+    let _ = writeln!(out, "```{lang}\n{}\n```\n", m.example.trim_end());
     let _ = writeln!(out, "References:\n");
     for r in m.references {
         if r.starts_with("https://") {

@@ -1,7 +1,8 @@
 //! palisade's own rules beyond the Pod Security Standards.
 //!
-//! Ids follow one scheme: `PAL-K8S-NNN`, numbered in the order the rules
-//! were added; a number is never reused. One file per rule, named after the
+//! Ids follow one scheme: `PAL-K8S-NNN` (Kubernetes objects) and
+//! `PAL-DF-NNN` (Dockerfiles), numbered in the order the rules were added;
+//! a number is never reused. One file per rule, named after the
 //! bad pattern, with its [`palisade_model::RuleMeta`] beside its check.
 
 mod aci_common;
@@ -29,6 +30,14 @@ pub mod credential_in_config_map;
 pub mod credential_in_env;
 pub mod default_namespace;
 pub mod deprecated_profile_annotation;
+mod dockerfile_common;
+pub mod dockerfile_credential_in_env;
+pub mod dockerfile_credential_in_run;
+pub mod dockerfile_mutable_base_image;
+pub mod dockerfile_package_cache;
+pub mod dockerfile_remote_add;
+pub mod dockerfile_root_user;
+pub mod dockerfile_sudo;
 pub mod missing_apparmor_profile;
 pub mod missing_cpu_limit;
 pub mod missing_fs_group;
@@ -74,6 +83,13 @@ pub static RULES: &[&dyn Rule] = &[
     &credential_in_config_map::CredentialInConfigMap,
     &credential_in_annotation::CredentialInAnnotation,
     &secret_with_committed_data::SecretWithCommittedData,
+    &dockerfile_root_user::DockerfileRootUser,
+    &dockerfile_credential_in_env::DockerfileCredentialInEnv,
+    &dockerfile_credential_in_run::DockerfileCredentialInRun,
+    &dockerfile_remote_add::DockerfileRemoteAdd,
+    &dockerfile_mutable_base_image::DockerfileMutableBaseImage,
+    &dockerfile_sudo::DockerfileSudo,
+    &dockerfile_package_cache::DockerfilePackageCache,
     &aci_credential_in_env_value::AciCredentialInEnvValue,
     &aci_registry_password_literal::AciRegistryPasswordLiteral,
     &aci_storage_key_literal::AciStorageKeyLiteral,

@@ -1,0 +1,101 @@
+//! `PAL-DF-005`: a stage's base image is `latest` or untagged, without a
+//! digest.
+//!
+//! Every stage counts (a builder image compiles what ships). A `FROM` of an
+//! earlier stage's name (or index) is not a base image, nor is `scratch`.
+//! `FROM $BASE` is resolved from the defaults of the `ARG`s before the first
+//! `FROM`; a base that stays unresolved is not judged. The tag is what
+//! follows the last `:` after the last `/` (the same split as
+//! `PAL-K8S-015`), the digest what follows `@`.
+
+use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
+
+use super::dockerfile_common as df;
+use super::mutable_image_tag::tag_and_digest;
+use crate::{Context, Rule};
+
+/// The rule.
+pub struct DockerfileMutableBaseImage;
+
+static META: RuleMeta = RuleMeta {
+    id: "PAL-DF-005",
+    title: "Base image uses the latest tag or no tag",
+    severity: Severity::Medium,
+    kinds: df::KINDS,
+    practice: "Pin base images to a version tag and a digest",
+    rationale: "FROM image or FROM image:latest builds on whatever the tag points to on the \
+        day of the build: two builds of the same commit can ship different operating system \
+        packages, an upstream change (or a compromised publisher) enters the image without a \
+        review, and a rebuild cannot reproduce a released image. A digest pins the exact \
+        image; a version tag next to it documents what the digest is and lets update bots \
+        propose the next one.",
+    remediation: "Write the base image as name:version@sha256:digest (for example \
+        `FROM node:20.11-bookworm-slim@sha256:...`) and let a dependency bot update it through \
+        pull requests.",
+    example: "FROM node:20.11.1-bookworm-slim@sha256:f4c96a28c0b2d8981664e03f461c2677152cd9a756012ffa8e2c6727427c2bda AS build\nFROM gcr.io/distroless/nodejs20-debian12:nonroot\n",
+    references: &[
+        "https://docs.docker.com/build/building/best-practices/#pin-base-image-versions",
+        "CIS Docker Benchmark v1.6.0, 4.2: Ensure that containers use only trusted base images",
+        "CWE-494: Download of Code Without Integrity Check",
+    ],
+    pss: None,
+    status: RuleStatus::Stable,
+    fix: FixAvailability::Never,
+};
+
+/// Message for a base image with the `latest` tag.
+pub fn latest_message(subject: &str, image: &str) -> String {
+    format!("{subject} is based on \"{image}\" with the mutable tag latest and no digest")
+}
+
+/// Message for a base image without a tag.
+pub fn untagged_message(subject: &str, image: &str) -> String {
+    format!("{subject} is based on \"{image}\" with no tag (so latest) and no digest")
+}
+
+impl Rule for DockerfileMutableBaseImage {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let Some(d) = &resource.dockerfile else {
+            return;
+        };
+        let args = df::global_args(d);
+        for stage in &d.stages {
+            let written = stage.base.value.as_str();
+            let Some(image) = df::expand(written, &args) else {
+                continue;
+            };
+            let image = image.trim();
+            if image.is_empty()
+                || image.eq_ignore_ascii_case("scratch")
+                || d.stage_named(image, stage.index).is_some()
+            {
+                continue;
+            }
+            let shown = if image == written {
+                image.to_string()
+            } else {
+                format!("{image}\" (from \"{written}")
+            };
+            let subject = df::stage_subject(resource, stage);
+            let message = match tag_and_digest(image) {
+                (_, Some(_)) => continue,
+                (None, None) => untagged_message(&subject, &shown),
+                (Some(t), None) if t.eq_ignore_ascii_case("latest") => {
+                    latest_message(&subject, &shown)
+                }
+                (Some(_), None) => continue,
+            };
+            out.push(df::finding(
+                &META,
+                META.severity,
+                resource,
+                stage.base.span,
+                message,
+            ));
+        }
+    }
+}
