@@ -24,6 +24,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: rationale, remediation, example and references.
     Explain(ExplainArgs),
+    /// Harden Kubernetes manifests: print a diff, or rewrite them with --write.
+    Fix(FixArgs),
 }
 
 /// When to colour output.
@@ -113,6 +115,25 @@ pub struct ScanArgs {
     pub max_file_size: Option<u64>,
 }
 
+/// Arguments of `palisade fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix; `-` reads standard input (diff only). Default: `.`.
+    pub paths: Vec<String>,
+    /// Pod Security Standards level to reach [default: restricted].
+    #[arg(long, value_parser = parse_level, value_name = "baseline|restricted")]
+    pub level: Option<PssLevel>,
+    /// Pod Security Standards version whose checks decide what is left for a person [default: latest].
+    #[arg(long, value_name = "v1.N|latest")]
+    pub pss_version: Option<String>,
+    /// Rewrite the files in place (atomically), and write generated Secrets beside them.
+    #[arg(long, conflicts_with = "diff")]
+    pub write: bool,
+    /// Print a unified diff of the fixes (the default); exit 1 when there are any.
+    #[arg(long)]
+    pub diff: bool,
+}
+
 /// Output of `palisade rules` and `palisade explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InfoFormat {
@@ -187,5 +208,18 @@ mod tests {
         assert_eq!(s.jobs, Some(2));
         assert!(Cli::try_parse_from(["palisade", "scan", "--format", "xml"]).is_err());
         assert!(Cli::try_parse_from(["palisade", "scan", "--fail-on", "urgent"]).is_err());
+    }
+
+    #[test]
+    fn fix_flags() {
+        let cli =
+            Cli::try_parse_from(["palisade", "fix", "k8s/", "--write", "--level", "baseline"])
+                .unwrap();
+        let Command::Fix(f) = cli.command else {
+            panic!()
+        };
+        assert!(f.write && !f.diff);
+        assert_eq!(f.level, Some(PssLevel::Baseline));
+        assert!(Cli::try_parse_from(["palisade", "fix", "--write", "--diff"]).is_err());
     }
 }

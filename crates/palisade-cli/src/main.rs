@@ -3,6 +3,7 @@
 
 mod args;
 mod explain;
+mod fix;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(&args),
         Command::Rules(args) => explain::list_rules(&args),
         Command::Explain(args) => explain::explain(&args),
+        Command::Fix(args) => fix::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
