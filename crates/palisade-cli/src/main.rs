@@ -169,6 +169,19 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
     if let Some(caps) = &config.allowed_capabilities {
         settings.allowed_capabilities = caps.clone();
     }
+    let images = &config.images;
+    match rules_crate::image_policy::ImagePolicy::from_lists(
+        images.allowed_registries.as_deref(),
+        &images.forbidden_registries,
+        images.require_digest,
+        &images.require_digest_for,
+    ) {
+        Ok(policy) => settings.image_policy = policy,
+        Err(msg) => {
+            eprintln!("palisade: error: {msg}");
+            return Ok(EXIT_ERROR);
+        }
+    }
 
     let mut limits = Limits::default();
     if let Some(max) = args.max_file_size {

@@ -30,6 +30,11 @@ pub struct Settings {
     /// (`PAL-K8S-013`, high); matched like [`Settings::critical_host_paths`].
     /// Default: [`SENSITIVE_HOST_PATHS`].
     pub sensitive_host_paths: Vec<String>,
+    /// The image policy (`images:` of the configuration file), read by the
+    /// image rules `PAL-K8S-025` to `PAL-K8S-029`. Default: no allow or
+    /// deny list, no digest required, [`crate::image_policy::PUBLIC_REGISTRIES`]
+    /// as the public registries.
+    pub image_policy: crate::image_policy::ImagePolicy,
 }
 
 /// Default [`Settings::dangerous_capabilities`].
@@ -99,6 +104,7 @@ impl Default for Settings {
             dangerous_capabilities: strings(DANGEROUS_CAPABILITIES),
             critical_host_paths: strings(CRITICAL_HOST_PATHS),
             sensitive_host_paths: strings(SENSITIVE_HOST_PATHS),
+            image_policy: crate::image_policy::ImagePolicy::default(),
         }
     }
 }

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod context;
+pub mod image_policy;
 pub mod pss;
 mod registry;
 pub mod rules;

@@ -46,6 +46,10 @@ capabilities higher, which the fixed PSS lists cannot.
 deploy-time namespace decides.
 - A Service whose selector matches no workload of the scan is not reported by `PAL-K8S-018`: \
 who listens behind it is unknown.
+- Images (`PAL-K8S-025` to `PAL-K8S-029`): invalid references and the `images:` policy of the \
+configuration (allowed and forbidden registries, required digests, public registries) apply to \
+Kubernetes workloads and Azure Container Instances container groups alike; see \
+[images.md](images.md).
 ";
 
 /// A GitHub-style anchor for a heading.

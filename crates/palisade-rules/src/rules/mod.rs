@@ -8,6 +8,7 @@
 mod aci_common;
 mod common;
 pub mod docs;
+mod images;
 #[cfg(test)]
 mod testkit;
 
@@ -38,6 +39,9 @@ pub mod dockerfile_package_cache;
 pub mod dockerfile_remote_add;
 pub mod dockerfile_root_user;
 pub mod dockerfile_sudo;
+pub mod forbidden_image_registry;
+pub mod image_without_digest;
+pub mod invalid_image_reference;
 pub mod missing_apparmor_profile;
 pub mod missing_cpu_limit;
 pub mod missing_fs_group;
@@ -45,6 +49,7 @@ pub mod missing_memory_limit;
 pub mod missing_resource_requests;
 pub mod mutable_image_tag;
 pub mod privileged_port_non_root;
+pub mod public_registry_image;
 pub mod run_as_root_group;
 pub mod run_as_root_user;
 pub mod secret_with_committed_data;
@@ -52,6 +57,7 @@ pub mod sensitive_host_path;
 pub mod service_account_automount;
 pub mod service_privileged_target_port;
 pub mod share_process_namespace;
+pub mod unapproved_image_registry;
 pub mod writable_host_path;
 pub mod writable_root_filesystem;
 
@@ -90,6 +96,11 @@ pub static RULES: &[&dyn Rule] = &[
     &dockerfile_mutable_base_image::DockerfileMutableBaseImage,
     &dockerfile_sudo::DockerfileSudo,
     &dockerfile_package_cache::DockerfilePackageCache,
+    &invalid_image_reference::InvalidImageReference,
+    &unapproved_image_registry::UnapprovedImageRegistry,
+    &forbidden_image_registry::ForbiddenImageRegistry,
+    &image_without_digest::ImageWithoutDigest,
+    &public_registry_image::PublicRegistryImage,
     &aci_credential_in_env_value::AciCredentialInEnvValue,
     &aci_registry_password_literal::AciRegistryPasswordLiteral,
     &aci_storage_key_literal::AciStorageKeyLiteral,
