@@ -1,4 +1,5 @@
 //! `palisade fix` end to end: diff output, exit codes, `--write`, atomicity.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::Path;
 use std::process::{Command, Output};
