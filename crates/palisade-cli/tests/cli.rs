@@ -117,8 +117,8 @@ fn insecure_examples_fail_with_located_findings() {
 fn summary_counts_files_and_objects() {
     let out = run(&["scan", "examples", "--format", "json"]);
     let v = json(&out);
-    assert_eq!(v["summary"]["files"], 4);
-    assert_eq!(v["summary"]["objects"], 6);
+    assert_eq!(v["summary"]["files"], 8);
+    assert_eq!(v["summary"]["objects"], 11);
 }
 
 #[test]

@@ -43,14 +43,15 @@ static META: RuleMeta = RuleMeta {
     fix: FixAvailability::Never,
 };
 
-/// Message for a base image with the `latest` tag.
-pub fn latest_message(subject: &str, image: &str) -> String {
-    format!("{subject} is based on \"{image}\" with the mutable tag latest and no digest")
+/// Message for a base image with the `latest` tag; `note` says where an
+/// `ARG`-substituted image came from (` (FROM ${BASE})`), or is empty.
+pub fn latest_message(subject: &str, image: &str, note: &str) -> String {
+    format!("{subject} is based on \"{image}\"{note} with the mutable tag latest and no digest")
 }
 
-/// Message for a base image without a tag.
-pub fn untagged_message(subject: &str, image: &str) -> String {
-    format!("{subject} is based on \"{image}\" with no tag (so latest) and no digest")
+/// Message for a base image without a tag; `note` as for [`latest_message`].
+pub fn untagged_message(subject: &str, image: &str, note: &str) -> String {
+    format!("{subject} is based on \"{image}\"{note} with no tag (so latest) and no digest")
 }
 
 impl Rule for DockerfileMutableBaseImage {
@@ -75,17 +76,17 @@ impl Rule for DockerfileMutableBaseImage {
             {
                 continue;
             }
-            let shown = if image == written {
-                image.to_string()
+            let note = if image == written {
+                String::new()
             } else {
-                format!("{image}\" (from \"{written}")
+                format!(" (FROM {written})")
             };
             let subject = df::stage_subject(resource, stage);
             let message = match tag_and_digest(image) {
                 (_, Some(_)) => continue,
-                (None, None) => untagged_message(&subject, &shown),
+                (None, None) => untagged_message(&subject, image, &note),
                 (Some(t), None) if t.eq_ignore_ascii_case("latest") => {
-                    latest_message(&subject, &shown)
+                    latest_message(&subject, image, &note)
                 }
                 (Some(_), None) => continue,
             };
