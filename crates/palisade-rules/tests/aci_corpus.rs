@@ -61,6 +61,8 @@ fn insecure_example_has_exactly_its_findings() {
             "PAL-ACI-010@42",
             "PAL-ACI-011@28",
             "PAL-K8S-005@34",
+            // mysql:8.4 comes from Docker Hub.
+            "PAL-K8S-029@30",
         ]
     );
 }
@@ -70,7 +72,7 @@ fn loader_fixtures_have_exactly_their_findings() {
     let dir = root().join("crates/palisade-load/tests/fixtures/aci");
     assert_eq!(
         ids(&findings(&dir.join("web-public.yaml"))),
-        vec!["PAL-ACI-003@65", "PAL-ACI-008@69"]
+        vec!["PAL-ACI-003@65", "PAL-ACI-008@69", "PAL-K8S-029@52"]
     );
     // listKeys() into a plain value; the secure parameter, the Key Vault
     // reference and the parameter without default are not literals.
