@@ -181,14 +181,6 @@ impl Validator<'_> {
             .collect()
     }
 
-    fn bool(&mut self, node: &Node, path: &str) -> Option<bool> {
-        let b = node.as_bool();
-        if b.is_none() {
-            self.wrong_type(node, path, "true or false");
-        }
-        b
-    }
-
     /// Checks that a rule selector names a known rule id or prefixes one.
     fn selector(&mut self, s: &Spanned<String>, path: &str) -> bool {
         let text = s.value.as_str();
