@@ -4,14 +4,16 @@
 //! Every stage counts (a builder image compiles what ships). A `FROM` of an
 //! earlier stage's name (or index) is not a base image, nor is `scratch`.
 //! `FROM $BASE` is resolved from the defaults of the `ARG`s before the first
-//! `FROM`; a base that stays unresolved is not judged. The tag is what
-//! follows the last `:` after the last `/` (the same split as
-//! `PAL-K8S-015`), the digest what follows `@`.
+//! `FROM`; a base that stays unresolved is not judged. The reference is
+//! parsed with [`palisade_model::ImageRef`] (the distribution reference
+//! grammar); one that does not parse cannot be built and is left to the
+//! build to reject.
 
-use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
+use palisade_model::{
+    Finding, FixAvailability, ImageRef, Resource, RuleMeta, RuleStatus, Severity,
+};
 
 use super::dockerfile_common as df;
-use super::mutable_image_tag::tag_and_digest;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -82,7 +84,10 @@ impl Rule for DockerfileMutableBaseImage {
                 format!(" (FROM {written})")
             };
             let subject = df::stage_subject(resource, stage);
-            let message = match tag_and_digest(image) {
+            let Ok(reference) = ImageRef::parse(image) else {
+                continue;
+            };
+            let message = match (reference.tag(), reference.digest()) {
                 (_, Some(_)) => continue,
                 (None, None) => untagged_message(&subject, image, &note),
                 (Some(t), None) if t.eq_ignore_ascii_case("latest") => {
