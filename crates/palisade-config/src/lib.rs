@@ -76,6 +76,10 @@ pub struct ImagePolicy {
     /// or `registry/repository` for patterns with `/`): the images that must
     /// be pinned by digest. Empty when `require_digest` is a boolean.
     pub require_digest_for: Vec<String>,
+    /// `approved_base_images`: glob patterns, as `allowed_registries`, of the
+    /// base images image builds may start from; `None` when unset. Parsed
+    /// and validated for the image scanning to come; no rule reads it yet.
+    pub approved_base_images: Option<Vec<String>>,
 }
 
 /// A glob over a name, as written and compiled.

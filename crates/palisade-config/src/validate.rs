@@ -26,6 +26,7 @@ const IMAGES_KEYS: &[&str] = &[
     "allowed_registries",
     "forbidden_registries",
     "require_digest",
+    "approved_base_images",
 ];
 const EXCEPTION_KEYS: &[&str] = &["rule", "namespace", "name", "kind", "reason", "expires"];
 
@@ -416,6 +417,7 @@ impl Validator<'_> {
         };
         policy.allowed_registries = globs(self, "allowed_registries");
         policy.forbidden_registries = globs(self, "forbidden_registries").unwrap_or_default();
+        policy.approved_base_images = globs(self, "approved_base_images");
         match present(map.get("require_digest")) {
             Some(node) if node.as_seq().is_some() => {
                 policy.require_digest_for = globs(self, "require_digest").unwrap_or_default();

@@ -99,3 +99,28 @@ fn registry_like_first_components_are_accepted() {
         .message
         .starts_with("invalid glob in `images.forbidden_registries`"));
 }
+
+#[test]
+fn approved_base_images_are_parsed_and_validated() {
+    let c = yaml("images:\n  approved_base_images: [\"mcr.microsoft.com/dotnet/*\", \"*.azurecr.io/base/*\"]\n")
+        .unwrap();
+    assert_eq!(
+        c.images.approved_base_images.as_deref(),
+        Some(
+            &[
+                "mcr.microsoft.com/dotnet/*".to_string(),
+                "*.azurecr.io/base/*".to_string()
+            ][..]
+        )
+    );
+    assert_eq!(yaml("{}").unwrap().images.approved_base_images, None);
+    let errs = yaml("images:\n  approved_base_images: [\"debian/*\", 3]\n").unwrap_err();
+    let messages: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`images.approved_base_images` entry `debian/*` names no registry, so it never matches (image names are compared as registry/repository)",
+            "`images.approved_base_images[]` must be a string, found an integer",
+        ]
+    );
+}
