@@ -139,7 +139,10 @@ fn manual_items_and_errors() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("left for a person"), "{stderr}");
     assert!(stderr.contains("PSS-HOST-NAMESPACES"), "{stderr}");
-    assert!(!text(&out.stdout).contains("hostNetwork"), "hostNetwork is left alone");
+    assert!(
+        !text(&out.stdout).contains("hostNetwork"),
+        "hostNetwork is left alone"
+    );
 
     std::fs::write(dir.path().join("bad.yaml"), "a: [\n").unwrap();
     let out = palisade(&["fix", "bad.yaml"], dir.path());

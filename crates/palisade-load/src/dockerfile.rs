@@ -431,7 +431,11 @@ impl Parser<'_, '_> {
             }
         }
         if matches!(keyword.as_str(), "ENV" | "LABEL") {
-            let at = if args_text.is_empty() { kw_span } else { args_span };
+            let at = if args_text.is_empty() {
+                kw_span
+            } else {
+                args_span
+            };
             self.check_name_values(&keyword, args_text, at)?;
         }
         let mut instruction = Instruction {

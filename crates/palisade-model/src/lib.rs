@@ -16,8 +16,8 @@ mod rule;
 mod span;
 
 pub use dockerfile::{split_words, Dockerfile, Heredoc, Instruction, Stage};
-pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
+pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use node::{Entry, Mapping, Node, Value};
 pub use pod::{
     Capabilities, Container, ContainerKind, ContainerPort, Effective, EffectiveSecurityContext,

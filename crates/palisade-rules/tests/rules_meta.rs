@@ -64,13 +64,14 @@ fn palisade_rules_follow_the_id_scheme_and_have_fixtures() {
             .iter()
             .find_map(|f| m.id.strip_prefix(f).map(|n| (*f, n)))
             .and_then(|(f, n)| Some((f, n.parse::<u32>().ok().filter(|_| n.len() == 3)?)))
-            .unwrap_or_else(|| panic!("{}: id must be PAL-K8S-NNN, PAL-ACI-NNN or PAL-DF-NNN", m.id));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: id must be PAL-K8S-NNN, PAL-ACI-NNN or PAL-DF-NNN",
+                    m.id
+                )
+            });
         let last = previous.entry(family).or_insert(0);
-        assert!(
-            number > *last,
-            "{}: ids must be registered in order",
-            m.id
-        );
+        assert!(number > *last, "{}: ids must be registered in order", m.id);
         *last = number;
         assert!(
             m.pss.is_none(),
