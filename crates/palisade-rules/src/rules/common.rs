@@ -233,6 +233,40 @@ pub(crate) fn has_compute(
     })
 }
 
+/// Reports every container of `resource` that gets no `want` for one of
+/// `names` (see [`has_compute`]), at its `resources`, with
+/// `message(subject, name)`. Ephemeral containers cannot have resources and
+/// are skipped.
+pub(crate) fn missing_compute(
+    meta: &'static RuleMeta,
+    resource: &Resource,
+    ctx: &crate::Context<'_>,
+    want: Want,
+    names: &[&str],
+    message: impl Fn(&str, &str) -> String,
+    out: &mut Vec<Finding>,
+) {
+    let Some(pod) = &resource.pod else { return };
+    for c in pod
+        .spec
+        .containers
+        .iter()
+        .filter(|c| c.kind != palisade_model::ContainerKind::Ephemeral)
+    {
+        for name in names {
+            if !has_compute(c, resource, ctx, want, name) {
+                out.push(finding(
+                    meta,
+                    resource,
+                    resources_span(c),
+                    Some(c),
+                    message(&subject(resource, c), name),
+                ));
+            }
+        }
+    }
+}
+
 /// The span to report a missing request or limit at: the container's
 /// `resources` when present, else the container.
 pub(crate) fn resources_span(container: &Container) -> Span {

@@ -5,8 +5,7 @@
 //! A `LimitRange` of the scan with a `default` cpu limit counts.
 
 use palisade_model::{
-    ContainerKind, Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity,
-    WORKLOAD_KINDS,
+    Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
 use super::common::{self, Want};
@@ -50,23 +49,15 @@ impl Rule for MissingCpuLimit {
     }
 
     fn check(&self, resource: &Resource, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        for c in pod
-            .spec
-            .containers
-            .iter()
-            .filter(|c| c.kind != ContainerKind::Ephemeral)
-        {
-            if !common::has_compute(c, resource, ctx, Want::Limit, "cpu") {
-                out.push(common::finding(
-                    &META,
-                    resource,
-                    common::resources_span(c),
-                    Some(c),
-                    message(&common::subject(resource, c)),
-                ));
-            }
-        }
+        common::missing_compute(
+            &META,
+            resource,
+            ctx,
+            Want::Limit,
+            &["cpu"],
+            |subject, _| message(subject),
+            out,
+        );
     }
 }
 

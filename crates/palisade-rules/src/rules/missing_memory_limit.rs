@@ -4,8 +4,7 @@
 //! Ephemeral containers cannot have resources and are skipped.
 
 use palisade_model::{
-    ContainerKind, Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity,
-    WORKLOAD_KINDS,
+    Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
 use super::common::{self, Want};
@@ -47,29 +46,21 @@ impl Rule for MissingMemoryLimit {
     }
 
     fn check(&self, resource: &Resource, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        for c in pod
-            .spec
-            .containers
-            .iter()
-            .filter(|c| c.kind != ContainerKind::Ephemeral)
-        {
-            if !common::has_compute(c, resource, ctx, Want::Limit, "memory") {
-                out.push(common::finding(
-                    &META,
-                    resource,
-                    common::resources_span(c),
-                    Some(c),
-                    message(&common::subject(resource, c)),
-                ));
-            }
-        }
+        common::missing_compute(
+            &META,
+            resource,
+            ctx,
+            Want::Limit,
+            &["memory"],
+            |subject, _| message(subject),
+            out,
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use palisade_model::Resources;
+    use palisade_model::{ContainerKind, Resources};
 
     use super::*;
     use crate::rules::testkit::*;

@@ -5,8 +5,7 @@
 //! Ephemeral containers cannot have resources and are skipped.
 
 use palisade_model::{
-    ContainerKind, Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity,
-    WORKLOAD_KINDS,
+    Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
 use super::common::{self, Want};
@@ -49,25 +48,15 @@ impl Rule for MissingResourceRequests {
     }
 
     fn check(&self, resource: &Resource, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        for c in pod
-            .spec
-            .containers
-            .iter()
-            .filter(|c| c.kind != ContainerKind::Ephemeral)
-        {
-            for name in ["cpu", "memory"] {
-                if !common::has_compute(c, resource, ctx, Want::Request, name) {
-                    out.push(common::finding(
-                        &META,
-                        resource,
-                        common::resources_span(c),
-                        Some(c),
-                        message(&common::subject(resource, c), name),
-                    ));
-                }
-            }
-        }
+        common::missing_compute(
+            &META,
+            resource,
+            ctx,
+            Want::Request,
+            &["cpu", "memory"],
+            message,
+            out,
+        );
     }
 }
 
