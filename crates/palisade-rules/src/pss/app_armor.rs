@@ -1,10 +1,10 @@
 //! `appArmorProfile` (baseline): pods must not disable or override the default AppArmor profile.
 
 use palisade_model::{
-    FixAvailability, PodTemplate, Profile, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
+    FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{check_profiles, ProfileField, PssRule, Report, Revision, PSS_PAGE};
 
 /// The prefix of the deprecated per-container AppArmor annotations.
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -43,41 +43,15 @@ spec:
 /// The rule.
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
-/// The offending type of a profile, with where to point, when the type is not allowed.
-fn forbidden_type(profile: &Profile) -> Option<(&str, palisade_model::Span)> {
-    let kind = profile.type_str();
-    if matches!(kind, "RuntimeDefault" | "Localhost") {
-        return None;
-    }
-    let span = profile.type_.as_ref().map_or(profile.span, |t| t.span);
-    Some((kind, span))
-}
+/// `appArmorProfile` of the pod and its containers.
+const APP_ARMOR_PROFILE: ProfileField = ProfileField {
+    name: "AppArmor profile type",
+    pod: |sc| sc.app_armor_profile.as_ref(),
+    container: |sc| sc.app_armor_profile.as_ref(),
+};
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
-    let pod_profile = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.app_armor_profile.as_ref());
-    if let Some((kind, span)) = pod_profile.and_then(forbidden_type) {
-        report.pod(
-            span,
-            format!("pod must not set AppArmor profile type to {kind:?}"),
-        );
-    }
-    for c in &pod.spec.containers {
-        let profile = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.app_armor_profile.as_ref());
-        if let Some((kind, span)) = profile.and_then(forbidden_type) {
-            report.container(
-                c,
-                span,
-                format!("{} must not set AppArmor profile type to {kind:?}", who(c)),
-            );
-        }
-    }
+    check_profiles(pod, &APP_ARMOR_PROFILE, false, report);
     for (key, value) in &pod.meta.annotations {
         if !key.value.starts_with(ANNOTATION_PREFIX) {
             continue;
@@ -95,7 +69,7 @@ fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use palisade_model::{ContainerKind, PodSecurityContext, SecurityContext, Span};
+    use palisade_model::{ContainerKind, PodSecurityContext, Profile, SecurityContext, Span};
 
     use super::super::testutil::*;
     use super::*;

@@ -7,8 +7,8 @@
 //! given [`Revision`].
 
 use palisade_model::{
-    Container, ContainerKind, Finding, Location, PodTemplate, PssRef, PssVersion, Resource,
-    RuleMeta, Span,
+    Container, ContainerKind, Finding, Location, PodSecurityContext, PodTemplate, Profile, PssRef,
+    PssVersion, Resource, RuleMeta, SecurityContext, Span,
 };
 
 use crate::{Context, Rule};
@@ -161,6 +161,74 @@ pub(crate) fn security_context_span(container: &Container) -> Span {
         .as_ref()
         .map_or(container.span, |sc| sc.span)
 }
+
+/// The type of a seccomp or AppArmor profile when it is neither `RuntimeDefault`
+/// nor `Localhost` (an empty type counts), with the span to report it at.
+pub(crate) fn forbidden_profile_type(profile: &Profile) -> Option<(&str, Span)> {
+    let kind = profile.type_str();
+    if matches!(kind, "RuntimeDefault" | "Localhost") {
+        return None;
+    }
+    Some((
+        kind,
+        profile.type_.as_ref().map_or(profile.span, |t| t.span),
+    ))
+}
+
+/// Which profile of the pod and container security contexts a check reads,
+/// and how its messages name it (`securityContext.seccompProfile.type`).
+pub(crate) struct ProfileField {
+    pub(crate) name: &'static str,
+    pub(crate) pod: fn(&PodSecurityContext) -> Option<&Profile>,
+    pub(crate) container: fn(&SecurityContext) -> Option<&Profile>,
+}
+
+/// Reports the pod's and every container's profile of `field` whose type is
+/// forbidden (see [`forbidden_profile_type`]). With `required`, a container
+/// that sets no profile while the pod sets none either is reported too; one
+/// without its own profile under a pod profile inherits the pod's, whose
+/// finding already covers it.
+pub(crate) fn check_profiles(
+    pod: &PodTemplate,
+    field: &ProfileField,
+    required: bool,
+    report: &mut Report<'_>,
+) {
+    let name = field.name;
+    let pod_profile = pod.spec.security_context.as_ref().and_then(field.pod);
+    if let Some((kind, span)) = pod_profile.and_then(forbidden_profile_type) {
+        report.pod(span, format!("pod must not set {name} to {kind:?}"));
+    }
+    for c in &pod.spec.containers {
+        match c.security_context.as_ref().and_then(field.container) {
+            Some(profile) => {
+                if let Some((kind, span)) = forbidden_profile_type(profile) {
+                    report.container(
+                        c,
+                        span,
+                        format!("{} must not set {name} to {kind:?}", who(c)),
+                    );
+                }
+            }
+            None if required && pod_profile.is_none() => report.container(
+                c,
+                security_context_span(c),
+                format!(
+                    "pod or {} must set {name} to \"RuntimeDefault\" or \"Localhost\"",
+                    who(c)
+                ),
+            ),
+            None => {}
+        }
+    }
+}
+
+/// `securityContext.seccompProfile` of the pod and its containers.
+pub(crate) const SECCOMP_PROFILE: ProfileField = ProfileField {
+    name: "securityContext.seccompProfile.type",
+    pod: |sc| sc.seccomp_profile.as_ref(),
+    container: |sc| sc.seccomp_profile.as_ref(),
+};
 
 #[cfg(test)]
 pub(crate) mod testutil;

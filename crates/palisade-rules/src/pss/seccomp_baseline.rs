@@ -1,11 +1,10 @@
 //! `seccompProfile_baseline` (baseline): pods must not disable seccomp.
 
 use palisade_model::{
-    FixAvailability, PodTemplate, Profile, PssLevel, RuleMeta, RuleStatus, Severity, Span,
-    WORKLOAD_KINDS,
+    FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{check_profiles, PssRule, Report, Revision, PSS_PAGE, SECCOMP_PROFILE};
 
 /// The deprecated pod-wide seccomp annotation, checked before policy v1.19.
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
@@ -47,26 +46,13 @@ spec:
 /// The rule.
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
-/// The offending type of a seccomp profile, with where to point, when it is
-/// neither `RuntimeDefault` nor `Localhost`.
-pub(super) fn forbidden_type(profile: &Profile) -> Option<(&str, Span)> {
-    let kind = profile.type_str();
-    if matches!(kind, "RuntimeDefault" | "Localhost") {
-        return None;
-    }
-    Some((
-        kind,
-        profile.type_.as_ref().map_or(profile.span, |t| t.span),
-    ))
-}
-
 fn valid_annotation(value: &str) -> bool {
     value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
 }
 
 fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
     if revision == Revision::SeccompFields {
-        check_fields(pod, report);
+        check_profiles(pod, &SECCOMP_PROFILE, false, report);
     } else {
         check_annotations(pod, report);
     }
@@ -95,40 +81,11 @@ fn check_annotations(pod: &PodTemplate, report: &mut Report<'_>) {
     }
 }
 
-/// Policy v1.19 on: `securityContext.seccompProfile.type`, where it is set.
-fn check_fields(pod: &PodTemplate, report: &mut Report<'_>) {
-    let pod_profile = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.seccomp_profile.as_ref());
-    if let Some((kind, span)) = pod_profile.and_then(forbidden_type) {
-        report.pod(
-            span,
-            format!("pod must not set securityContext.seccompProfile.type to {kind:?}"),
-        );
-    }
-    for c in &pod.spec.containers {
-        let profile = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.seccomp_profile.as_ref());
-        if let Some((kind, span)) = profile.and_then(forbidden_type) {
-            report.container(
-                c,
-                span,
-                format!(
-                    "{} must not set securityContext.seccompProfile.type to {kind:?}",
-                    who(c)
-                ),
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 pub(super) mod tests {
-    use palisade_model::{Container, ContainerKind, PodSecurityContext, PodSpec, SecurityContext};
+    use palisade_model::{
+        Container, ContainerKind, PodSecurityContext, PodSpec, Profile, SecurityContext, Span,
+    };
 
     use super::super::testutil::*;
     use super::*;

@@ -4,8 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::seccomp_baseline::forbidden_type;
-use super::{security_context_span, who, PssRule, Report, Revision, PSS_PAGE};
+use super::{check_profiles, PssRule, Report, Revision, PSS_PAGE, SECCOMP_PROFILE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-SECCOMP-RESTRICTED",
@@ -45,48 +44,7 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
     if revision == Revision::ExemptWindows && pod.spec.is_windows() {
         return;
     }
-    let pod_profile = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.seccomp_profile.as_ref());
-    if let Some((kind, span)) = pod_profile.and_then(forbidden_type) {
-        report.pod(
-            span,
-            format!("pod must not set securityContext.seccompProfile.type to {kind:?}"),
-        );
-    }
-    for c in &pod.spec.containers {
-        let profile = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.seccomp_profile.as_ref());
-        match profile {
-            Some(p) => {
-                if let Some((kind, span)) = forbidden_type(p) {
-                    report.container(
-                        c,
-                        span,
-                        format!(
-                            "{} must not set securityContext.seccompProfile.type to {kind:?}",
-                            who(c)
-                        ),
-                    );
-                }
-            }
-            // A container without its own profile inherits the pod's; when the pod
-            // sets a bad one, that finding already covers the container.
-            None if pod_profile.is_none() => report.container(
-                c,
-                security_context_span(c),
-                format!(
-                    "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-                    who(c)
-                ),
-            ),
-            None => {}
-        }
-    }
+    check_profiles(pod, &SECCOMP_PROFILE, true, report);
 }
 
 #[cfg(test)]
