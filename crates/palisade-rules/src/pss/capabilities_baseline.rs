@@ -4,24 +4,9 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
-
-/// The capabilities container runtimes grant by default; baseline allows adding them back.
-pub(super) const DEFAULT_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+use super::{
+    capabilities, forbid_added, PssRule, Report, Revision, BASELINE_CAPABILITIES, PSS_PAGE,
+};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-CAPABILITIES-BASELINE",
@@ -61,25 +46,8 @@ pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
     for c in &pod.spec.containers {
-        let Some(caps) = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.capabilities.as_ref())
-        else {
-            continue;
-        };
-        for cap in &caps.add {
-            if !DEFAULT_CAPABILITIES.contains(&cap.value.as_str()) {
-                report.container(
-                    c,
-                    cap.span,
-                    format!(
-                        "{} must not include {:?} in securityContext.capabilities.add",
-                        who(c),
-                        cap.value
-                    ),
-                );
-            }
+        if let Some(caps) = capabilities(c) {
+            forbid_added(c, caps, |cap| BASELINE_CAPABILITIES.contains(&cap), report);
         }
     }
 }
@@ -140,7 +108,7 @@ pub(super) mod tests {
 
     #[test]
     fn default_capabilities_pass_and_restricted_replaces_it_from_1_22() {
-        let ok = pod(spec(vec![caps("app", 20, DEFAULT_CAPABILITIES, &[])]));
+        let ok = pod(spec(vec![caps("app", 20, BASELINE_CAPABILITIES, &[])]));
         assert!(baseline(&RULE, &ok, 37).is_empty());
         let bad = pod(spec(vec![caps("app", 20, &["SYS_ADMIN"], &[])]));
         assert_eq!(restricted(&RULE, &bad, 21).len(), 1);

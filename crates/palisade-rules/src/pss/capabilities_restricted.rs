@@ -4,7 +4,9 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{security_context_span, who, PssRule, Report, Revision, PSS_PAGE};
+use super::{
+    capabilities, forbid_added, security_context_span, who, PssRule, Report, Revision, PSS_PAGE,
+};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-CAPABILITIES-RESTRICTED",
@@ -47,42 +49,18 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
         return;
     }
     for c in &pod.spec.containers {
-        let Some(caps) = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.capabilities.as_ref())
-        else {
-            report.container(
-                c,
-                security_context_span(c),
-                format!(
-                    "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-                    who(c)
-                ),
-            );
+        let drop_all = format!(
+            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+            who(c)
+        );
+        let Some(caps) = capabilities(c) else {
+            report.container(c, security_context_span(c), drop_all);
             continue;
         };
         if !caps.drop.iter().any(|d| d.value == "ALL") {
-            report.container(
-                c,
-                caps.span,
-                format!(
-                    "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-                    who(c)
-                ),
-            );
+            report.container(c, caps.span, drop_all);
         }
-        for cap in caps.add.iter().filter(|a| a.value != "NET_BIND_SERVICE") {
-            report.container(
-                c,
-                cap.span,
-                format!(
-                    "{} must not include {:?} in securityContext.capabilities.add",
-                    who(c),
-                    cap.value
-                ),
-            );
-        }
+        forbid_added(c, caps, |cap| cap == "NET_BIND_SERVICE", report);
     }
 }
 

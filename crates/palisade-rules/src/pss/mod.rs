@@ -7,8 +7,8 @@
 //! given [`Revision`].
 
 use palisade_model::{
-    Container, ContainerKind, Finding, Location, PodSecurityContext, PodTemplate, Profile, PssRef,
-    PssVersion, Resource, RuleMeta, SecurityContext, Span,
+    Capabilities, Container, ContainerKind, Finding, Location, PodSecurityContext, PodTemplate,
+    Profile, PssRef, PssVersion, Resource, RuleMeta, SecurityContext, Span,
 };
 
 use crate::{Context, Rule};
@@ -35,6 +35,25 @@ pub mod versions;
 mod windows_host_process;
 
 pub use versions::{active_revision, checks_at, clamp, Revision, TABLE};
+
+/// The capabilities container runtimes grant by default, which the baseline
+/// level allows a container to add back (`capabilities_baseline`), as
+/// upstream spells them: upper case, no `CAP_` prefix.
+pub const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /// The newest policy version palisade knows.
 pub const LATEST: PssVersion = PssVersion::v1(37);
@@ -160,6 +179,35 @@ pub(crate) fn security_context_span(container: &Container) -> Span {
         .security_context
         .as_ref()
         .map_or(container.span, |sc| sc.span)
+}
+
+/// The `securityContext.capabilities` of a container, when set.
+pub(crate) fn capabilities(container: &Container) -> Option<&Capabilities> {
+    container
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.capabilities.as_ref())
+}
+
+/// Reports every capability in `caps.add` of `container` that `allowed`
+/// rejects (names compared as written, like upstream).
+pub(crate) fn forbid_added(
+    container: &Container,
+    caps: &Capabilities,
+    allowed: impl Fn(&str) -> bool,
+    report: &mut Report<'_>,
+) {
+    for cap in caps.add.iter().filter(|cap| !allowed(&cap.value)) {
+        report.container(
+            container,
+            cap.span,
+            format!(
+                "{} must not include {:?} in securityContext.capabilities.add",
+                who(container),
+                cap.value
+            ),
+        );
+    }
 }
 
 /// The type of a seccomp or AppArmor profile when it is neither `RuntimeDefault`
