@@ -6,7 +6,7 @@
 
 use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
-use super::{common, images};
+use super::images;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -54,24 +54,16 @@ impl Rule for ForbiddenImageRegistry {
         if policy.forbidden_registries.is_empty() {
             return;
         }
-        for image in images::images(resource) {
-            let Ok(parsed) = &image.parsed else { continue };
-            let Some(pattern) = policy.forbidding(parsed) else {
-                continue;
-            };
-            out.push(common::finding(
-                &META,
-                resource,
-                image.written.span,
-                Some(image.container),
-                message(
-                    &common::subject(resource, image.container),
-                    &image.quoted(),
-                    &parsed.name(),
-                    pattern.text(),
-                ),
-            ));
-        }
+        images::report(&META, resource, out, |image, subject| {
+            let parsed = image.parsed.as_ref().ok()?;
+            let pattern = policy.forbidding(parsed)?;
+            Some(message(
+                subject,
+                &image.quoted(),
+                &parsed.name(),
+                pattern.text(),
+            ))
+        });
     }
 }
 

@@ -8,7 +8,7 @@
 
 use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
-use super::{common, images};
+use super::images;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -58,26 +58,18 @@ impl Rule for ImageWithoutDigest {
 
     fn check(&self, resource: &Resource, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let requirement = &ctx.settings.image_policy.require_digest;
-        for image in images::images(resource) {
-            let Ok(parsed) = &image.parsed else { continue };
+        images::report(&META, resource, out, |image, subject| {
+            let parsed = image.parsed.as_ref().ok()?;
             if parsed.digest().is_some() {
-                continue;
+                return None;
             }
-            let Some(pattern) = requirement.requiring(parsed) else {
-                continue;
-            };
-            out.push(common::finding(
-                &META,
-                resource,
-                image.written.span,
-                Some(image.container),
-                message(
-                    &common::subject(resource, image.container),
-                    &image.quoted(),
-                    &clause(pattern.map(|p| p.text())),
-                ),
-            ));
-        }
+            let pattern = requirement.requiring(parsed)?;
+            Some(message(
+                subject,
+                &image.quoted(),
+                &clause(pattern.map(|p| p.text())),
+            ))
+        });
     }
 }
 

@@ -2,7 +2,9 @@
 //! they check, the images of an object worth checking, and how messages
 //! quote them.
 
-use palisade_model::{Container, ImageRef, ImageRefError, Resource, Spanned};
+use palisade_model::{Container, Finding, ImageRef, ImageRefError, Resource, RuleMeta, Spanned};
+
+use super::common;
 
 /// Kinds whose containers name images: the Kubernetes workload kinds and
 /// Azure Container Instances container groups.
@@ -61,6 +63,28 @@ pub(crate) fn images(resource: &Resource) -> Vec<ImageUse<'_>> {
             })
         })
         .collect()
+}
+
+/// Reports `meta`'s rule at every image of `resource` (see [`images`]) for
+/// which `message`, given the image and its container's subject
+/// (`container "app" of Deployment "web"`), returns a message.
+pub(crate) fn report(
+    meta: &'static RuleMeta,
+    resource: &Resource,
+    out: &mut Vec<Finding>,
+    mut message: impl FnMut(&ImageUse<'_>, &str) -> Option<String>,
+) {
+    for image in images(resource) {
+        if let Some(message) = message(&image, &common::subject(resource, image.container)) {
+            out.push(common::finding(
+                meta,
+                resource,
+                image.written.span,
+                Some(image.container),
+                message,
+            ));
+        }
+    }
 }
 
 /// Whether an image value is a template expression rendered at deploy

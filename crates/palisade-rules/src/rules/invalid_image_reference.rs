@@ -12,7 +12,7 @@
 
 use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
-use super::{common, images};
+use super::images;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -55,22 +55,10 @@ impl Rule for InvalidImageReference {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for image in images::images(resource) {
-            let Err(problem) = &image.parsed else {
-                continue;
-            };
-            out.push(common::finding(
-                &META,
-                resource,
-                image.written.span,
-                Some(image.container),
-                message(
-                    &common::subject(resource, image.container),
-                    &image.quoted(),
-                    &problem.to_string(),
-                ),
-            ));
-        }
+        images::report(&META, resource, out, |image, subject| {
+            let problem = image.parsed.as_ref().err()?;
+            Some(message(subject, &image.quoted(), &problem.to_string()))
+        });
     }
 }
 

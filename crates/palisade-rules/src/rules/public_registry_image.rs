@@ -11,7 +11,7 @@
 
 use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
-use super::{common, images};
+use super::images;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -66,24 +66,18 @@ impl Rule for PublicRegistryImage {
         if policy.allowed_registries.is_some() {
             return;
         }
-        for image in images::images(resource) {
-            let Ok(parsed) = &image.parsed else { continue };
+        images::report(&META, resource, out, |image, subject| {
+            let parsed = image.parsed.as_ref().ok()?;
             if !policy.is_public(parsed) || policy.forbidding(parsed).is_some() {
-                continue;
+                return None;
             }
-            out.push(common::finding(
-                &META,
-                resource,
-                image.written.span,
-                Some(image.container),
-                message(
-                    &common::subject(resource, image.container),
-                    &image.quoted(),
-                    parsed.registry(),
-                    !parsed.registry_written(),
-                ),
-            ));
-        }
+            Some(message(
+                subject,
+                &image.quoted(),
+                parsed.registry(),
+                !parsed.registry_written(),
+            ))
+        });
     }
 }
 

@@ -8,7 +8,7 @@
 
 use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
-use super::{common, images};
+use super::images;
 use crate::image_policy::RegistryPattern;
 use crate::{Context, Rule};
 
@@ -60,24 +60,13 @@ impl Rule for UnapprovedImageRegistry {
         let Some(allowed) = &policy.allowed_registries else {
             return;
         };
-        for image in images::images(resource) {
-            let Ok(parsed) = &image.parsed else { continue };
+        images::report(&META, resource, out, |image, subject| {
+            let parsed = image.parsed.as_ref().ok()?;
             if policy.allows(parsed) {
-                continue;
+                return None;
             }
-            out.push(common::finding(
-                &META,
-                resource,
-                image.written.span,
-                Some(image.container),
-                message(
-                    &common::subject(resource, image.container),
-                    &image.quoted(),
-                    &parsed.name(),
-                    allowed,
-                ),
-            ));
-        }
+            Some(message(subject, &image.quoted(), &parsed.name(), allowed))
+        });
     }
 }
 
