@@ -10,7 +10,7 @@ mod common;
 pub mod docs;
 mod images;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 pub mod aci_credential_in_env_value;
 pub mod aci_git_repo_volume;
