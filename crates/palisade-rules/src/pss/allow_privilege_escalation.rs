@@ -42,7 +42,7 @@ spec:
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
-    if revision == Revision::ExemptWindows && pod.spec.is_windows() {
+    if revision.exempts(&pod.spec) {
         return;
     }
     for c in &pod.spec.containers {

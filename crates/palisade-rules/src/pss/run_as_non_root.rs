@@ -44,7 +44,7 @@ spec:
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
-    if revision == Revision::ExemptUserNamespace && pod.spec.user_namespace() {
+    if revision.exempts(&pod.spec) {
         return;
     }
     let pod_flag = pod

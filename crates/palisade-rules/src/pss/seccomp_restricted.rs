@@ -41,7 +41,7 @@ spec:
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
-    if revision == Revision::ExemptWindows && pod.spec.is_windows() {
+    if revision.exempts(&pod.spec) {
         return;
     }
     check_profiles(pod, &SECCOMP_PROFILE, true, report);

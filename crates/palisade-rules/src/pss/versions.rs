@@ -10,7 +10,7 @@
 //! Adding a policy version is adding rows to [`TABLE`] (and bumping
 //! [`LATEST`](super::LATEST)).
 
-use palisade_model::{PssLevel, PssVersion};
+use palisade_model::{PodSpec, PssLevel, PssVersion};
 
 use super::LATEST;
 
@@ -32,6 +32,19 @@ pub enum Revision {
     SeccompFields,
     /// The values allowed in this revision (sysctl names, SELinux types).
     Allowed(&'static [&'static str]),
+}
+
+impl Revision {
+    /// Whether this revision exempts a pod with `spec` from its check: a
+    /// Windows pod under [`Revision::ExemptWindows`], a pod in a user
+    /// namespace under [`Revision::ExemptUserNamespace`].
+    pub(crate) fn exempts(self, spec: &PodSpec) -> bool {
+        match self {
+            ExemptWindows => spec.is_windows(),
+            ExemptUserNamespace => spec.user_namespace(),
+            _ => false,
+        }
+    }
 }
 
 /// One row: from policy version `v1.since` on, `check` behaves as `revision`.
