@@ -4,7 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{security_context_span, who, PssRule, Report, Revision, PSS_PAGE};
+use super::{container_setting, security_context_span, who, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-ALLOW-PRIVILEGE-ESCALATION",
@@ -46,11 +46,7 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
         return;
     }
     for c in &pod.spec.containers {
-        let setting = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.allow_privilege_escalation.as_ref());
-        match setting {
+        match container_setting(c, |sc| sc.allow_privilege_escalation.as_ref()) {
             Some(flag) if !flag.value => {}
             Some(flag) => report.container(
                 c,

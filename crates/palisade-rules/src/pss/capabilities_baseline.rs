@@ -5,7 +5,7 @@ use palisade_model::{
 };
 
 use super::{
-    capabilities, forbid_added, PssRule, Report, Revision, BASELINE_CAPABILITIES, PSS_PAGE,
+    container_setting, forbid_added, PssRule, Report, Revision, BASELINE_CAPABILITIES, PSS_PAGE,
 };
 
 static META: RuleMeta = RuleMeta {
@@ -46,7 +46,7 @@ pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
     for c in &pod.spec.containers {
-        if let Some(caps) = capabilities(c) {
+        if let Some(caps) = container_setting(c, |sc| sc.capabilities.as_ref()) {
             forbid_added(c, caps, |cap| BASELINE_CAPABILITIES.contains(&cap), report);
         }
     }

@@ -5,7 +5,8 @@ use palisade_model::{
 };
 
 use super::{
-    capabilities, forbid_added, security_context_span, who, PssRule, Report, Revision, PSS_PAGE,
+    container_setting, forbid_added, security_context_span, who, PssRule, Report, Revision,
+    PSS_PAGE,
 };
 
 static META: RuleMeta = RuleMeta {
@@ -53,7 +54,7 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
             "{} must set securityContext.capabilities.drop=[\"ALL\"]",
             who(c)
         );
-        let Some(caps) = capabilities(c) else {
+        let Some(caps) = container_setting(c, |sc| sc.capabilities.as_ref()) else {
             report.container(c, security_context_span(c), drop_all);
             continue;
         };

@@ -181,12 +181,46 @@ pub(crate) fn security_context_span(container: &Container) -> Span {
         .map_or(container.span, |sc| sc.span)
 }
 
-/// The `securityContext.capabilities` of a container, when set.
-pub(crate) fn capabilities(container: &Container) -> Option<&Capabilities> {
-    container
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.capabilities.as_ref())
+/// A setting of the pod's `securityContext`, read by `get`, when both are set.
+pub(crate) fn pod_setting<T>(
+    pod: &PodTemplate,
+    get: fn(&PodSecurityContext) -> Option<&T>,
+) -> Option<&T> {
+    pod.spec.security_context.as_ref().and_then(get)
+}
+
+/// A setting of a container's `securityContext`, read by `get`, when both are set.
+pub(crate) fn container_setting<T>(
+    container: &Container,
+    get: fn(&SecurityContext) -> Option<&T>,
+) -> Option<&T> {
+    container.security_context.as_ref().and_then(get)
+}
+
+/// Reports the problems `problems` finds in a setting of the pod's and of
+/// every container's `securityContext` (read by `pod_get` and
+/// `container_get`): each `(span, what)` as `pod must not set {what}` or
+/// `container "app" must not set {what}`.
+pub(crate) fn forbid_setting<T, I>(
+    pod: &PodTemplate,
+    pod_get: fn(&PodSecurityContext) -> Option<&T>,
+    container_get: fn(&SecurityContext) -> Option<&T>,
+    problems: impl Fn(&T) -> I,
+    report: &mut Report<'_>,
+) where
+    I: IntoIterator<Item = (Span, String)>,
+{
+    for (span, what) in pod_setting(pod, pod_get).into_iter().flat_map(&problems) {
+        report.pod(span, format!("pod must not set {what}"));
+    }
+    for c in &pod.spec.containers {
+        for (span, what) in container_setting(c, container_get)
+            .into_iter()
+            .flat_map(&problems)
+        {
+            report.container(c, span, format!("{} must not set {what}", who(c)));
+        }
+    }
 }
 
 /// Reports every capability in `caps.add` of `container` that `allowed`
@@ -243,12 +277,12 @@ pub(crate) fn check_profiles(
     report: &mut Report<'_>,
 ) {
     let name = field.name;
-    let pod_profile = pod.spec.security_context.as_ref().and_then(field.pod);
+    let pod_profile = pod_setting(pod, field.pod);
     if let Some((kind, span)) = pod_profile.and_then(forbidden_profile_type) {
         report.pod(span, format!("pod must not set {name} to {kind:?}"));
     }
     for c in &pod.spec.containers {
-        match c.security_context.as_ref().and_then(field.container) {
+        match container_setting(c, field.container) {
             Some(profile) => {
                 if let Some((kind, span)) = forbidden_profile_type(profile) {
                     report.container(

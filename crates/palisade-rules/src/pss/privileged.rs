@@ -4,7 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{container_setting, who, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-PRIVILEGED",
@@ -42,14 +42,7 @@ pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
     for c in &pod.spec.containers {
-        let Some(flag) = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.privileged.as_ref())
-        else {
-            continue;
-        };
-        if flag.value {
+        if let Some(flag) = container_setting(c, |sc| sc.privileged.as_ref()).filter(|f| f.value) {
             report.container(
                 c,
                 flag.span,

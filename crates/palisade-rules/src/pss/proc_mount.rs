@@ -4,7 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{container_setting, who, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-PROC-MOUNT",
@@ -50,14 +50,8 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
 /// Reports every container whose `procMount` is set to anything but `Default`.
 pub(super) fn forbid_unmasked(pod: &PodTemplate, report: &mut Report<'_>) {
     for c in &pod.spec.containers {
-        let Some(mount) = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.proc_mount.as_ref())
-        else {
-            continue;
-        };
-        if mount.value != "Default" {
+        let mount = container_setting(c, |sc| sc.proc_mount.as_ref());
+        if let Some(mount) = mount.filter(|m| m.value != "Default") {
             report.container(
                 c,
                 mount.span,

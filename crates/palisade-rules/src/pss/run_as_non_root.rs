@@ -4,7 +4,9 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{security_context_span, who, PssRule, Report, Revision, PSS_PAGE};
+use super::{
+    container_setting, pod_setting, security_context_span, who, PssRule, Report, Revision, PSS_PAGE,
+};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-RUN-AS-NON-ROOT",
@@ -47,11 +49,7 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
     if revision.exempts(&pod.spec) {
         return;
     }
-    let pod_flag = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.run_as_non_root.as_ref());
+    let pod_flag = pod_setting(pod, |sc| sc.run_as_non_root.as_ref());
     if let Some(flag) = pod_flag.filter(|f| !f.value) {
         report.pod(
             flag.span,
@@ -59,11 +57,7 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
         );
     }
     for c in &pod.spec.containers {
-        let flag = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.run_as_non_root.as_ref());
-        match flag {
+        match container_setting(c, |sc| sc.run_as_non_root.as_ref()) {
             Some(f) if !f.value => report.container(
                 c,
                 f.span,

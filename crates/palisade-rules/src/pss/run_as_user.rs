@@ -4,7 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{forbid_setting, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-RUN-AS-USER",
@@ -45,30 +45,13 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
     if revision.exempts(&pod.spec) {
         return;
     }
-    let pod_user = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.run_as_user.as_ref());
-    if let Some(user) = pod_user.filter(|u| u.value == 0) {
-        report.pod(
-            user.span,
-            "pod must not set securityContext.runAsUser=0".to_string(),
-        );
-    }
-    for c in &pod.spec.containers {
-        let user = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.run_as_user.as_ref());
-        if let Some(user) = user.filter(|u| u.value == 0) {
-            report.container(
-                c,
-                user.span,
-                format!("{} must not set securityContext.runAsUser=0", who(c)),
-            );
-        }
-    }
+    forbid_setting(
+        pod,
+        |sc| sc.run_as_user.as_ref(),
+        |sc| sc.run_as_user.as_ref(),
+        |user| (user.value == 0).then(|| (user.span, "securityContext.runAsUser=0".to_string())),
+        report,
+    );
 }
 
 #[cfg(test)]

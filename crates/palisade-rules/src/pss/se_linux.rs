@@ -6,7 +6,7 @@ use palisade_model::{
 };
 
 use super::versions::SELINUX_TYPES_1_0;
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{forbid_setting, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-SELINUX",
@@ -64,27 +64,17 @@ fn check(pod: &PodTemplate, revision: Revision, report: &mut Report<'_>) {
         Revision::Allowed(list) => list,
         _ => SELINUX_TYPES_1_0,
     };
-    let pod_opts = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.se_linux_options.as_ref());
-    for (span, what) in pod_opts.map(|o| problems(o, allowed)).unwrap_or_default() {
-        report.pod(span, format!("pod must not set securityContext.{what}"));
-    }
-    for c in &pod.spec.containers {
-        let opts = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.se_linux_options.as_ref());
-        for (span, what) in opts.map(|o| problems(o, allowed)).unwrap_or_default() {
-            report.container(
-                c,
-                span,
-                format!("{} must not set securityContext.{what}", who(c)),
-            );
-        }
-    }
+    forbid_setting(
+        pod,
+        |sc| sc.se_linux_options.as_ref(),
+        |sc| sc.se_linux_options.as_ref(),
+        |opts| {
+            problems(opts, allowed)
+                .into_iter()
+                .map(|(span, what)| (span, format!("securityContext.{what}")))
+        },
+        report,
+    );
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use palisade_model::{
     FixAvailability, PodTemplate, PssLevel, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::{who, PssRule, Report, Revision, PSS_PAGE};
+use super::{forbid_setting, PssRule, Report, Revision, PSS_PAGE};
 
 static META: RuleMeta = RuleMeta {
     id: "PSS-WINDOWS-HOST-PROCESS",
@@ -40,28 +40,16 @@ spec:
 /// The rule.
 pub(super) static RULE: PssRule = PssRule { meta: &META, check };
 
-const MESSAGE: &str = "must not set securityContext.windowsOptions.hostProcess=true";
+const HOST_PROCESS: &str = "securityContext.windowsOptions.hostProcess=true";
 
 fn check(pod: &PodTemplate, _: Revision, report: &mut Report<'_>) {
-    let pod_flag = pod
-        .spec
-        .security_context
-        .as_ref()
-        .and_then(|sc| sc.windows_options.as_ref())
-        .and_then(|w| w.host_process.as_ref());
-    if let Some(flag) = pod_flag.filter(|f| f.value) {
-        report.pod(flag.span, format!("pod {MESSAGE}"));
-    }
-    for c in &pod.spec.containers {
-        let flag = c
-            .security_context
-            .as_ref()
-            .and_then(|sc| sc.windows_options.as_ref())
-            .and_then(|w| w.host_process.as_ref());
-        if let Some(flag) = flag.filter(|f| f.value) {
-            report.container(c, flag.span, format!("{} {MESSAGE}", who(c)));
-        }
-    }
+    forbid_setting(
+        pod,
+        |sc| sc.windows_options.as_ref()?.host_process.as_ref(),
+        |sc| sc.windows_options.as_ref()?.host_process.as_ref(),
+        |flag| flag.value.then(|| (flag.span, HOST_PROCESS.to_string())),
+        report,
+    );
 }
 
 #[cfg(test)]
