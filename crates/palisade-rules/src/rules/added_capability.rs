@@ -60,10 +60,9 @@ impl Rule for AddedCapability {
     }
 
     fn check(&self, resource: &Resource, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        if common::linux_only_skip(&pod.spec) {
+        let Some(pod) = common::linux_pod(resource) else {
             return;
-        }
+        };
         let normalized = |list: &[String]| -> Vec<String> {
             list.iter()
                 .map(|c| common::normalize_capability(c))

@@ -3,7 +3,8 @@
 //! container run as root?).
 
 use palisade_model::{
-    Container, Effective, Finding, Location, PodSpec, Resource, RuleMeta, Severity, Span,
+    Container, Effective, Finding, Location, PodSpec, PodTemplate, Resource, RuleMeta, Severity,
+    Span,
 };
 
 /// A finding of `meta`'s rule at `span`, with the rule's default severity.
@@ -115,6 +116,15 @@ pub(crate) fn pod_context_span(spec: &PodSpec) -> Span {
 /// Whether a rule about Linux-only settings should skip this pod.
 pub(crate) fn linux_only_skip(spec: &PodSpec) -> bool {
     spec.is_windows()
+}
+
+/// The pod of `resource` for a rule about Linux-only settings: `None` for
+/// objects without a pod and for pods [`linux_only_skip`] skips.
+pub(crate) fn linux_pod(resource: &Resource) -> Option<&PodTemplate> {
+    resource
+        .pod
+        .as_ref()
+        .filter(|pod| !linux_only_skip(&pod.spec))
 }
 
 /// Whether two objects may live in the same namespace: equal namespaces, or

@@ -60,11 +60,10 @@ impl Rule for MissingFsGroup {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        let spec = &pod.spec;
-        if common::linux_only_skip(spec) {
+        let Some(pod) = common::linux_pod(resource) else {
             return;
-        }
+        };
+        let spec = &pod.spec;
         if spec
             .security_context
             .as_ref()

@@ -54,10 +54,9 @@ impl Rule for PrivilegedPortNonRoot {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        if common::linux_only_skip(&pod.spec) {
+        let Some(pod) = common::linux_pod(resource) else {
             return;
-        }
+        };
         let start = common::unprivileged_port_start(&pod.spec);
         for c in &pod.spec.containers {
             if common::user(c, &pod.spec) != User::NonRoot {

@@ -52,10 +52,9 @@ impl Rule for RunAsRootGroup {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        if common::linux_only_skip(&pod.spec) {
+        let Some(pod) = common::linux_pod(resource) else {
             return;
-        }
+        };
         let object = common::object(resource);
         if let Some(psc) = &pod.spec.security_context {
             if let Some(fs) = psc.fs_group.as_ref().filter(|g| g.value == 0) {

@@ -54,10 +54,9 @@ impl Rule for WritableRootFilesystem {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        if common::linux_only_skip(&pod.spec) {
+        let Some(pod) = common::linux_pod(resource) else {
             return;
-        }
+        };
         for c in &pod.spec.containers {
             let field = c
                 .security_context
