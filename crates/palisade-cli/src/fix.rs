@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use palisade_engine::config::PssVersionSetting;
 use palisade_engine::load::{collect_files, read_input, Input, Limits, WalkOptions};
 use palisade_engine::rules::{self as rules_crate, Settings};
-use palisade_fix::{FileFix, Fixer, KubernetesYaml};
+use palisade_fix::{AnyFormat, FileFix, Fixer};
 use palisade_model::PssLevel;
 
 use crate::args::FixArgs;
@@ -67,7 +67,7 @@ pub fn run(args: &FixArgs) -> std::io::Result<u8> {
                 continue;
             }
         };
-        let fix = match KubernetesYaml.fix(&name, &text, &settings) {
+        let fix = match AnyFormat.fix(&name, &text, &settings) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {name}: {e}");

@@ -152,3 +152,86 @@ fn manual_items_and_errors() {
     let out = palisade(&["fix", "--write", "-"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+const ACI_YAML: &str = "# blog\napiVersion: '2021-10-01'\ntype: Microsoft.ContainerInstance/containerGroups\nname: blog\nproperties:\n  containers:\n    - name: wordpress\n      properties:\n        image: wordpress:6.5\n        environmentVariables:\n          - name: WORDPRESS_DB_PASSWORD\n            value: Xk9#mQ2$vL7pW4zR # from the wiki\n        resources:\n          requests: {cpu: 1, memoryInGB: 1.5}\n        securityContext:\n          privileged: true\n  ipAddress:\n    type: Public\n    ports:\n      - port: 80\n";
+
+const ARM: &str = "{\n  // the API\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {\n    \"imageTag\": { \"type\": \"string\" } /* given at deploy time */\n  },\n  \"resources\": [\n    {\n      \"type\": \"Microsoft.ContainerInstance/containerGroups\",\n      \"apiVersion\": \"2023-05-01\",\n      \"name\": \"api\",\n      \"properties\": {\n        \"containers\": [\n          {\n            \"name\": \"api\",\n            \"properties\": {\n              \"image\": \"[concat('acr.example/api:', parameters('imageTag'))]\",\n              \"environmentVariables\": [\n                { \"name\": \"DB_PASSWORD\", \"value\": \"Xk9#mQ2$vL7pW4zR\" } // TODO\n              ],\n              \"resources\": { \"requests\": { \"cpu\": 1, \"memoryInGB\": 1 } }\n            }\n          }\n        ]\n      }\n    }\n  ]\n}\n";
+
+#[test]
+fn aci_yaml_diff_write_and_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blog.yaml");
+    std::fs::write(&file, ACI_YAML).unwrap();
+    let out = palisade(&["fix", "blog.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("-            value: Xk9#mQ2$vL7pW4zR # from the wiki\n+            secureValue: REPLACE_ME # from the wiki\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-          privileged: true\n+          privileged: false\n"));
+    assert!(
+        !stdout.contains("secret.yaml"),
+        "no Secret for ACI: {stdout}"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("ContainerGroup `blog`: left for a person"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("PAL-ACI-001") && stderr.contains("deploy time"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("PAL-ACI-008") && stderr.contains("subnetIds"),
+        "{stderr}"
+    );
+
+    let out = palisade(&["fix", "--write", "blog.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        fixed.starts_with("# blog\n") && !fixed.contains("Xk9#"),
+        "{fixed}"
+    );
+    assert!(!dir.path().join("blog.secret.yaml").exists());
+    let out = palisade(&["fix", "blog.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).is_empty());
+    // The scan no longer reports the credential or the privileged container.
+    let out = palisade(&["scan", "blog.yaml"], dir.path());
+    let report = text(&out.stdout);
+    assert!(
+        !report.contains("PAL-ACI-001") && !report.contains("PAL-ACI-009"),
+        "{report}"
+    );
+}
+
+#[test]
+fn arm_template_with_comments_gets_a_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("azuredeploy.json");
+    std::fs::write(&file, ARM).unwrap();
+    let out = palisade(&["fix", "--write", "azuredeploy.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fixed,
+        ARM.replace(
+            "\"imageTag\": { \"type\": \"string\" } /* given at deploy time */",
+            "\"imageTag\": { \"type\": \"string\" }, /* given at deploy time */\n    \"dbPassword\": {\"type\": \"securestring\"}"
+        )
+        .replace(
+            "\"value\": \"Xk9#mQ2$vL7pW4zR\" } // TODO",
+            "\"secureValue\": \"[parameters('dbPassword')]\" } // TODO"
+        )
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("`dbPassword`") && stderr.contains("Key Vault"),
+        "{stderr}"
+    );
+    let out = palisade(&["fix", "azuredeploy.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -82,15 +82,39 @@ pub enum Change {
         /// The new item.
         value: NewVal,
     },
+    /// Rename the mapping entry at `path` to `to`, in place, and replace its
+    /// scalar value when `value` is given (`value: x` -> `secureValue: y`).
+    Rename {
+        /// The entry.
+        path: Path,
+        /// The new key.
+        to: String,
+        /// The new value, or `None` to keep the value as written.
+        value: Option<NewVal>,
+    },
 }
 
 impl Change {
     /// The path the change touches.
     pub fn path(&self) -> &[Seg] {
         match self {
-            Change::Set { path, .. } | Change::Remove { path } | Change::Append { path, .. } => {
-                path
+            Change::Set { path, .. }
+            | Change::Remove { path }
+            | Change::Append { path, .. }
+            | Change::Rename { path, .. } => path,
+        }
+    }
+
+    /// Every path the change touches: for a rename, the old and the new entry.
+    pub fn touched(&self) -> Vec<Path> {
+        match self {
+            Change::Rename { path, to, .. } => {
+                let mut renamed = path.clone();
+                renamed.pop();
+                renamed.push(Seg::Key(to.clone()));
+                vec![path.clone(), renamed]
             }
+            other => vec![other.path().to_vec()],
         }
     }
 }
@@ -484,6 +508,8 @@ pub(crate) struct Editor<'a, 'n> {
     style: Style,
     work: Vec<Work<'n>>,
     replaces: Vec<(&'n Node, NewVal)>,
+    /// Keys renamed in place: the key's span and the new key.
+    renames: Vec<(Span, String)>,
 }
 
 fn merge_into(list: &mut Vec<(String, NewVal)>, key: String, value: NewVal) {
@@ -536,6 +562,7 @@ impl<'a, 'n> Editor<'a, 'n> {
             style,
             work: Vec::new(),
             replaces: Vec::new(),
+            renames: Vec::new(),
         }
     }
 
@@ -595,6 +622,30 @@ impl<'a, 'n> Editor<'a, 'n> {
                         path_text(path),
                         node.type_name()
                     )),
+                }
+            }
+            Change::Rename { path, to, value } => {
+                let Some((Seg::Key(last), parent_path)) = path.split_last() else {
+                    return Err(format!("`{}` is not a mapping entry", path_text(path)));
+                };
+                let Some((parent, _)) = self.resolve(root, parent_path)? else {
+                    return Err(format!("`{}` is missing", path_text(parent_path)));
+                };
+                let Value::Map(m) = &parent.value else {
+                    return Err(format!("`{}` is not a mapping", path_text(parent_path)));
+                };
+                if m.get(to).is_some() {
+                    return Err(format!("`{}` already has `{to}`", path_text(parent_path)));
+                }
+                let Some(entry) = m.entry(last) else {
+                    return Err(format!("`{}` is missing", path_text(path)));
+                };
+                if !self.renames.iter().any(|(s, _)| *s == entry.key_span) {
+                    self.renames.push((entry.key_span, to.clone()));
+                }
+                match value {
+                    Some(v) => self.set(root, path, v.clone(), 0),
+                    None => Ok(()),
                 }
             }
             Change::Remove { path } => {
@@ -731,10 +782,44 @@ impl<'a, 'n> Editor<'a, 'n> {
     fn edits(&self) -> Result<Vec<Edit>, String> {
         let mut edits = Vec::new();
         for (node, v) in &self.replaces {
+            let start = self.src.offset(node.span.start);
+            // A quoted scalar's span may reach over the blanks after it.
+            let end = self
+                .src
+                .text
+                .get(start..self.src.offset(node.span.end))
+                .map_or(start, |s| start + s.trim_end().len());
             edits.push(Edit {
-                start: self.src.offset(node.span.start),
-                end: self.src.offset(node.span.end),
+                start,
+                end,
                 text: flow(v, self.style),
+                depth: usize::MAX,
+            });
+        }
+        for (span, to) in &self.renames {
+            let (mut start, mut end) = (self.src.offset(span.start), self.src.offset(span.end));
+            // The key's quotes, inside or just outside its span, are kept.
+            let quote_at = |i: usize| self.src.byte(i).filter(|b| *b == b'"' || *b == b'\'');
+            let q = match quote_at(start) {
+                Some(q) => Some(q),
+                None => match start.checked_sub(1).and_then(quote_at) {
+                    Some(q) if self.src.byte(end) == Some(q) => {
+                        start -= 1;
+                        end += 1;
+                        Some(q)
+                    }
+                    _ => None,
+                },
+            };
+            let text = match q {
+                Some(b'\'') => format!("'{to}'"),
+                Some(_) => quote(to),
+                None => key_text(to, self.style),
+            };
+            edits.push(Edit {
+                start,
+                end,
+                text,
                 depth: usize::MAX,
             });
         }
@@ -850,6 +935,45 @@ impl<'a, 'n> Editor<'a, 'n> {
                 });
             }
             if !additions.is_empty() {
+                // JSON written one entry per line gets its new entries the same way.
+                let own_line = kept.last().and_then(|&k| {
+                    let (start, end) = items[k];
+                    let eol = src.text.get(end..)?.find('\n').map(|i| end + i)?;
+                    let eol = if src.byte(eol.checked_sub(1)?) == Some(b'\r') {
+                        eol - 1
+                    } else {
+                        eol
+                    };
+                    let rest_blank = src.text.get(end..eol)?.trim().is_empty();
+                    (self.style.json && rest_blank && src.first_on_line(start)).then(|| {
+                        let indent = src.text.get(src.line_start(start)..start).unwrap_or("");
+                        (end, eol, indent.to_string())
+                    })
+                });
+                if let Some((end, eol, indent)) = own_line {
+                    let mut text: String = additions
+                        .iter()
+                        .map(|a| format!("\n{indent}{a}"))
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    if eol == end {
+                        text.insert(0, ',');
+                    } else {
+                        edits.push(Edit {
+                            start: end,
+                            end,
+                            text: ",".into(),
+                            depth,
+                        });
+                    }
+                    edits.push(Edit {
+                        start: eol,
+                        end: eol,
+                        text,
+                        depth,
+                    });
+                    return Ok(());
+                }
                 match kept.last() {
                     Some(&k) => edits.push(Edit {
                         start: items[k].1,
@@ -975,6 +1099,51 @@ pub(crate) fn apply(
         edits.extend(editor.edits()?);
     }
     splice(src.text, edits)
+}
+
+/// Like [`apply`], with the edits planned on `src` (a text with its comments
+/// blanked out, character for character) and made to `original`.
+pub(crate) fn apply_mapped(
+    src: &Source<'_>,
+    original: &str,
+    style: Style,
+    objects: &[(&Node, &[Change])],
+) -> Result<String, String> {
+    if src.text == original {
+        return apply(src, style, objects);
+    }
+    if src.text.chars().count() != original.chars().count() {
+        return Err("the text without comments does not match the file".into());
+    }
+    let mut edits = Vec::new();
+    for (root, changes) in objects {
+        let mut editor = Editor::new(src, style);
+        for c in changes.iter() {
+            editor.change(root, c)?;
+        }
+        edits.extend(editor.edits()?);
+    }
+    // Byte offsets in `src` to byte offsets in `original`, through character indices.
+    let from: Vec<usize> = src.text.char_indices().map(|(i, _)| i).collect();
+    let to: Vec<usize> = original.char_indices().map(|(i, _)| i).collect();
+    let map = |at: usize| -> Result<usize, String> {
+        if at >= src.text.len() {
+            return Ok(original.len());
+        }
+        from.binary_search(&at)
+            .ok()
+            .and_then(|i| to.get(i).copied())
+            .ok_or_else(|| "edit inside a character".to_string())
+    };
+    let mut mapped = Vec::with_capacity(edits.len());
+    for e in edits {
+        mapped.push(Edit {
+            start: map(e.start)?,
+            end: map(e.end)?,
+            ..e
+        });
+    }
+    splice(original, mapped)
 }
 
 fn splice(text: &str, mut edits: Vec<Edit>) -> Result<String, String> {

@@ -13,10 +13,13 @@
 //! nothing). A fix that fails any of these is refused with
 //! [`FixError::Unsafe`] and the file is left alone.
 //!
-//! A second format (ACI/ARM templates) plugs in by implementing [`Fixer`]:
-//! planning and checking are per object; only the text edits know YAML.
+//! Formats plug in by implementing [`Fixer`]: [`KubernetesYaml`] and
+//! [`AzureContainerInstances`] (ACI YAML and ARM templates); [`AnyFormat`]
+//! fixes whatever a file holds. Planning and checking are per object; only
+//! the text edits know the syntax.
 #![warn(missing_docs)]
 
+mod aci;
 pub mod edit;
 mod plan;
 
@@ -24,6 +27,7 @@ use palisade_load::{load_str, Limits};
 use palisade_model::{InputError, Node, Resource, ResourceRef, Span, Value};
 pub use palisade_rules::Settings;
 
+pub use aci::{fix_aci, AzureContainerInstances};
 pub use edit::{path_text, Change, NewVal, Path, Seg};
 pub use plan::{pss_findings, DEFAULT_RUN_AS_USER, PLACEHOLDER};
 
@@ -159,6 +163,49 @@ impl Fixer for KubernetesYaml {
     }
 }
 
+/// Every format `palisade fix` knows, in one file: Kubernetes workloads,
+/// ACI YAML container groups and ARM templates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnyFormat;
+
+impl Fixer for AnyFormat {
+    fn fix(&self, file: &str, text: &str, settings: &Settings) -> Result<FileFix, FixError> {
+        fix_file(file, text, settings)
+    }
+}
+
+/// Fixes whatever one text holds: ACI container groups and ARM templates
+/// with [`fix_aci`], Kubernetes workloads with [`fix_kubernetes`]. A YAML
+/// stream holding both gets the ACI fix first, then the Kubernetes fix of
+/// that result (the Kubernetes objects' places are then in the first result).
+pub fn fix_file(file: &str, text: &str, settings: &Settings) -> Result<FileFix, FixError> {
+    let loaded = load_str(file, text, &Limits::default());
+    if !loaded.errors.is_empty() {
+        return Err(FixError::Input(loaded.errors));
+    }
+    let has = |kinds: &[&str]| {
+        loaded
+            .resources
+            .iter()
+            .any(|r| kinds.contains(&r.kind.as_str()))
+    };
+    if !has(&["ContainerGroup", "ArmTemplate"]) {
+        return fix_kubernetes(file, text, settings);
+    }
+    let first = fix_aci(file, text, settings)?;
+    if !has(palisade_model::WORKLOAD_KINDS) {
+        return Ok(first);
+    }
+    let mut second = fix_kubernetes(file, &first.fixed, settings)?;
+    let mut objects = first.objects;
+    objects.append(&mut second.objects);
+    Ok(FileFix {
+        fixed: second.fixed,
+        objects,
+        secrets: second.secrets,
+    })
+}
+
 /// Fixes the Kubernetes workloads of one YAML or JSON text.
 pub fn fix_kubernetes(file: &str, text: &str, settings: &Settings) -> Result<FileFix, FixError> {
     let limits = Limits::default();
@@ -179,7 +226,7 @@ pub fn fix_kubernetes(file: &str, text: &str, settings: &Settings) -> Result<Fil
             object: resource.reference(),
             span: resource.span,
             changes: descriptions,
-            touched: changes.iter().map(|c| c.path().to_vec()).collect(),
+            touched: changes.iter().flat_map(Change::touched).collect(),
             manual: plan.manual,
         });
         if let Some(s) = plan.secret {
@@ -219,6 +266,28 @@ fn verify(
     fixed: &str,
     settings: &Settings,
 ) -> Result<(), FixError> {
+    let after = verify_unchanged(file, before, objects, fixed)?;
+    for (old, new) in before.iter().zip(&after) {
+        let again = plan::plan(new, settings);
+        if let Some((_, what)) = again.changes.first() {
+            return Err(FixError::Unsafe(format!(
+                "{}/{}: the fix does not converge (a second run would {what})",
+                old.kind,
+                old.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a fixed text loads, holds the same objects and differs only
+/// where the fix touched; returns its objects.
+pub(crate) fn verify_unchanged(
+    file: &str,
+    before: &[Resource],
+    objects: &[ObjectFix],
+    fixed: &str,
+) -> Result<Vec<Resource>, FixError> {
     let after = load_str(file, fixed, &Limits::default());
     if let Some(e) = after.errors.first() {
         return Err(FixError::Unsafe(format!(
@@ -258,16 +327,8 @@ fn verify(
                 )));
             }
         }
-        let again = plan::plan(new, settings);
-        if let Some((_, what)) = again.changes.first() {
-            return Err(FixError::Unsafe(format!(
-                "{}/{}: the fix does not converge (a second run would {what})",
-                old.kind,
-                old.name()
-            )));
-        }
     }
-    Ok(())
+    Ok(after.resources)
 }
 
 /// The deepest paths at which two trees differ (values, keys, sequence lengths).

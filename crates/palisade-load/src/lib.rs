@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use palisade_model::{InputError, Node, Resource, Value};
 
+pub use arm::is_expression;
 pub use dockerfile::{
     is_dockerfile_name, parse_dockerfile, INSTRUCTIONS, MAX_HEREDOC_BYTES, MAX_INSTRUCTIONS,
 };
@@ -118,6 +119,14 @@ pub fn parse_yaml(file: &str, text: &str, limits: &Limits) -> Result<Vec<Node>, 
         .into_iter()
         .map(|d| d.root)
         .collect())
+}
+
+/// The text of an ARM template or parameters file with its `//` and `/* */`
+/// comments blanked out character for character (newlines kept), so every
+/// line and column stays where it is; `None` when the text is not ARM JSON
+/// or has no comments. An unterminated `/*` is an error.
+pub fn strip_arm_comments(file: &str, text: &str) -> Result<Option<String>, InputError> {
+    arm::prepare(file, text)
 }
 
 /// Loads every Kubernetes object of one YAML/JSON text; a file named like a

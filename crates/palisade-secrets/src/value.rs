@@ -92,6 +92,19 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "credentials",
     "creds",
     "connection",
+    // `placeholder-from-pipeline`, `set-at-deploy-time`, `injected-by-ci`
+    "from",
+    "by",
+    "at",
+    "pipeline",
+    "deploy",
+    "deployment",
+    "time",
+    "runtime",
+    "injected",
+    "supplied",
+    "provided",
+    "ci",
 ];
 
 /// Words that, inside a DNS-name-like value, say it names a Kubernetes
@@ -323,6 +336,8 @@ mod tests {
             "xxxxxxxxxxxx",
             "********",
             "your-api-key-here",
+            "placeholder-from-pipeline",
+            "set-at-deploy-time",
             "my_secret_password",
             "password123",
             "true",

@@ -42,7 +42,7 @@ static META: RuleMeta = RuleMeta {
     ],
     pss: None,
     status: RuleStatus::Stable,
-    fix: FixAvailability::Never,
+    fix: FixAvailability::Sometimes,
 };
 
 /// Message for a literal credential in `value`.

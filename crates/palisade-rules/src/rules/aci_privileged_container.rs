@@ -31,7 +31,7 @@ static META: RuleMeta = RuleMeta {
     ],
     pss: None,
     status: RuleStatus::Stable,
-    fix: FixAvailability::Never,
+    fix: FixAvailability::Sometimes,
 };
 
 /// Message for a privileged container.

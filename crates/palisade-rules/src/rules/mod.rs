@@ -22,6 +22,7 @@ pub mod aci_public_ip_without_vnet;
 pub mod aci_registry_password_literal;
 pub mod aci_secret_volume_inline;
 pub mod aci_secure_parameter_default;
+pub mod aci_secure_value_literal;
 pub mod aci_storage_key_literal;
 pub mod added_capability;
 pub mod automount_service_account_token;
@@ -112,4 +113,5 @@ pub static RULES: &[&dyn Rule] = &[
     &aci_privileged_container::AciPrivilegedContainer,
     &aci_git_repo_volume::AciGitRepoVolume,
     &aci_missing_resources::AciMissingResources,
+    &aci_secure_value_literal::AciSecureValueLiteral,
 ];
