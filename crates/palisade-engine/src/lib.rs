@@ -121,6 +121,9 @@ impl Engine {
                 .map(|input| {
                     let (mut findings, loaded) = self.scan_one(input, limits);
                     findings.sort_unstable();
+                    // A template evaluated with several parameters files
+                    // finds the same problem once per file: report it once.
+                    findings.dedup();
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                     (findings, loaded)
                 })
@@ -147,6 +150,9 @@ impl Engine {
             .extend(self.config.expired_exceptions(self.today));
         out.findings.sort();
         out.errors.sort();
+        // A broken parameters file is reported by its own input and by its
+        // template's, which reads it: once is enough.
+        out.errors.dedup();
         out
     }
 }

@@ -32,20 +32,25 @@ pub(crate) const GROUP_TYPE: &str = "Microsoft.ContainerInstance/containerGroups
 /// The model kind of a container group.
 pub(crate) const CONTAINER_GROUP: &str = "ContainerGroup";
 
-/// Models a document that is an ARM template or an ACI YAML container
-/// group, and gives back any other document for Kubernetes loading.
+/// Models a document that is an ARM template, an ARM parameters file or an
+/// ACI YAML container group, and gives back any other document for
+/// Kubernetes loading. `path` is the file's, when it is one (for pairing
+/// templates with their parameters files).
 pub(crate) fn take(
     file: &Arc<str>,
     document: &mut usize,
     root: Node,
     limits: &crate::Limits,
+    path: Option<&std::path::Path>,
     loaded: &mut Loaded,
 ) -> Option<Node> {
     let Some(map) = root.as_map() else {
         return Some(root);
     };
     if crate::arm::is_template(map) {
-        crate::arm::add_template(file, document, root, limits, loaded);
+        crate::arm::add_template(file, document, root, limits, path, loaded);
+    } else if crate::arm::is_parameters(map) {
+        crate::arm::add_parameters(file, *document, root, limits, path, loaded);
     } else if is_aci_yaml(map) {
         add_yaml_group(file, *document, root, loaded);
     } else {

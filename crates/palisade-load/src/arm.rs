@@ -21,14 +21,25 @@
 //! and size, and a variable or parameter that refers to itself is an error.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use palisade_model::{InputError, Mapping, Node, ObjectMeta, Resource, Span, Value};
 
-use crate::{aci, jsonc, Limits, Loaded};
+use crate::{aci, jsonc, read_input, yaml, Input, Limits, Loaded};
 
 /// The model kind of a whole ARM template (read by the parameter rules).
 pub(crate) const ARM_TEMPLATE: &str = "ArmTemplate";
+
+/// The model kind of an ARM parameters file.
+pub(crate) const ARM_PARAMETERS: &str = "ArmParameters";
+
+/// The key under which an `ArmParameters` model holds the types its
+/// template declares (`{"dbPassword": "securestring"}`), when the template
+/// was found beside the file; the loader adds it (and drops any such key the
+/// file writes itself). Each type is placed at the parameter's name in the
+/// parameters file.
+pub const TEMPLATE_TYPES: &str = "$templateTypes";
 
 /// Deepest nesting of expression evaluation (calls, variables, values).
 const MAX_DEPTH: usize = 200;
@@ -80,11 +91,18 @@ pub(crate) fn is_template(map: &Mapping) -> bool {
 
 /// Loads a template: one `ArmTemplate` resource, then one `ContainerGroup`
 /// per container group found.
+///
+/// With `path` (the template is a file), the template is evaluated once per
+/// parameters file beside it ([`parameters_files_of`]), each a deployment of
+/// its own whose values override the `defaultValue`s; a group that comes out
+/// the same under several parameters files is loaded once. Without
+/// parameters files it is evaluated once with the defaults.
 pub(crate) fn add_template(
     file: &Arc<str>,
     document: &mut usize,
     template: Node,
     limits: &Limits,
+    path: Option<&Path>,
     loaded: &mut Loaded,
 ) {
     let mut ev = Eval {
@@ -94,12 +112,34 @@ pub(crate) fn add_template(
         depth: 0,
         exhausted: false,
     };
-    let mut groups = Vec::new();
-    {
-        let mut scope = Scope::new(&template, Vec::new());
-        walk_template(&mut ev, &mut scope, &template, 0, &mut groups);
+    let mut sets = Vec::new();
+    if let Some(path) = path {
+        for p in parameters_files_of(path) {
+            if let Some(given) = read_parameters(&p, &template, limits, &mut loaded.errors) {
+                sets.push(given);
+            }
+        }
     }
-    loaded.errors.append(&mut ev.errors);
+    if sets.is_empty() {
+        sets.push(Vec::new());
+    }
+    let mut groups: Vec<(String, Node)> = Vec::new();
+    for given in sets {
+        let mut found = Vec::new();
+        let mut scope = Scope::new(&template, given);
+        walk_template(&mut ev, &mut scope, &template, 0, &mut found);
+        for g in found {
+            if !groups.iter().any(|(_, seen)| *seen == g.1) {
+                groups.push(g);
+            }
+        }
+    }
+    // The same problem found under several parameters files is one problem.
+    for e in ev.errors {
+        if !loaded.errors.contains(&e) {
+            loaded.errors.push(e);
+        }
+    }
     let version = template
         .get("$schema")
         .and_then(Node::as_str)
@@ -125,6 +165,308 @@ pub(crate) fn add_template(
         *document += 1;
         aci::add_group(file, *document, &version, group, loaded);
     }
+}
+
+/// Whether a document is an ARM parameters file: a `$schema` naming
+/// `deploymentParameters.json`.
+pub(crate) fn is_parameters(map: &Mapping) -> bool {
+    map.get("$schema")
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.to_ascii_lowercase().contains("deploymentparameters.json"))
+}
+
+/// Loads a parameters file as one `ArmParameters` resource, the file as
+/// written. With `path`, the template beside it ([`template_of`]) is read for
+/// the declared types of its parameters, which the model holds under
+/// [`TEMPLATE_TYPES`]; an unreadable or missing template leaves them
+/// unknown (the template's own scan reports its problems).
+pub(crate) fn add_parameters(
+    file: &Arc<str>,
+    document: usize,
+    root: Node,
+    limits: &Limits,
+    path: Option<&Path>,
+    loaded: &mut Loaded,
+) {
+    let mut errors = Vec::new();
+    parameter_entries(file, &root, &mut errors);
+    if !errors.is_empty() {
+        loaded.errors.append(&mut errors);
+        return;
+    }
+    let types = path
+        .and_then(template_of)
+        .and_then(|t| template_types(&t, &root, limits));
+    let span = root.span;
+    let mut node = root;
+    if let Value::Map(m) = &mut node.value {
+        // Only the loader says what the template declares.
+        m.entries.retain(|e| e.key != TEMPLATE_TYPES);
+        if let Some(types) = types {
+            m.entries.push(palisade_model::Entry {
+                key: TEMPLATE_TYPES.to_string(),
+                key_span: span,
+                value: types,
+            });
+        }
+    }
+    let version = node
+        .get("$schema")
+        .and_then(Node::as_str)
+        .and_then(schema_date)
+        .map_or_else(String::new, |d| format!("@{d}"));
+    loaded.stats.objects += 1;
+    loaded.resources.push(Resource {
+        file: file.clone(),
+        document,
+        api_version: format!("Microsoft.Resources/deploymentParameters{version}"),
+        kind: ARM_PARAMETERS.to_string(),
+        meta: ObjectMeta {
+            span,
+            ..ObjectMeta::default()
+        },
+        span,
+        node,
+        pod: None,
+        helm_source: None,
+        dockerfile: None,
+    });
+}
+
+/// The entries of a parameters file's `parameters`, each `{value: ...}` or
+/// `{reference: ...}`; a shape ARM rejects is an error in `errors`.
+fn parameter_entries<'n>(
+    file: &Arc<str>,
+    root: &'n Node,
+    errors: &mut Vec<InputError>,
+) -> Vec<&'n palisade_model::Entry> {
+    let err = |span: Span, message: String, help: &str| InputError {
+        file: file.clone(),
+        span: Some(span),
+        message,
+        help: Some(help.to_string()),
+    };
+    let Some(params) = root.get("parameters") else {
+        return Vec::new();
+    };
+    let Some(map) = params.as_map() else {
+        if !params.is_null() {
+            errors.push(err(
+                params.span,
+                format!(
+                    "`parameters` of a parameters file must be a mapping, found {}",
+                    params.type_name()
+                ),
+                "write `\"parameters\": {\"name\": {\"value\": ...}}`",
+            ));
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in map.iter() {
+        if e.value.as_map().is_none() {
+            errors.push(err(
+                e.value.span,
+                format!(
+                    "parameter `{}` must be a mapping with `value` or `reference`, found {}",
+                    e.key,
+                    e.value.type_name()
+                ),
+                "write `{\"value\": ...}`, or `{\"reference\": {\"keyVault\": {\"id\": ...}, \"secretName\": ...}}`",
+            ));
+            continue;
+        }
+        out.push(e);
+    }
+    out
+}
+
+/// Most parameters files one template is evaluated with.
+pub(crate) const MAX_PARAMETER_FILES: usize = 8;
+/// Most directory entries looked at to find a template's parameters files.
+const MAX_DIR_ENTRIES: usize = 100_000;
+
+/// The parameters files of the template at `template`, in the order they are
+/// used: `x.parameters.json` for `x.json` (and `parameters.json` for
+/// `template.json`, as the portal exports them), then the variants
+/// `x.parameters.<env>.json` sorted by name; at most [`MAX_PARAMETER_FILES`].
+pub(crate) fn parameters_files_of(template: &Path) -> Vec<PathBuf> {
+    let Some(name) = template.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let Some(stem) = name.strip_suffix(".json") else {
+        return Vec::new();
+    };
+    if stem.is_empty() || template_stem(name).is_some() {
+        return Vec::new();
+    }
+    let dir = match template.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut plain = Vec::new();
+    let mut variants = Vec::new();
+    for entry in entries.take(MAX_DIR_ENTRIES).flatten() {
+        let Ok(candidate) = entry.file_name().into_string() else {
+            continue;
+        };
+        if template_stem(&candidate).as_deref() != Some(stem) {
+            continue;
+        }
+        let p = template.with_file_name(&candidate);
+        if !p.is_file() {
+            continue;
+        }
+        if candidate == format!("{stem}.parameters.json") || candidate == "parameters.json" {
+            plain.push(p);
+        } else {
+            variants.push(p);
+        }
+    }
+    plain.sort();
+    variants.sort();
+    plain.extend(variants);
+    plain.truncate(MAX_PARAMETER_FILES);
+    plain
+}
+
+/// The template stem a parameters file's name pairs with: `x` for
+/// `x.parameters.json` and `x.parameters.<env>.json`, `template` for
+/// `parameters.json` and `parameters.<env>.json`; `None` for other names.
+fn template_stem(name: &str) -> Option<String> {
+    let rest = name.strip_suffix(".json")?;
+    let (stem, env) = if let Some(r) = rest.strip_prefix("parameters") {
+        ("template", r)
+    } else {
+        let at = rest.find(".parameters")?;
+        (&rest[..at], &rest[at + ".parameters".len()..])
+    };
+    let env_ok = env.is_empty() || (env.len() > 1 && env.starts_with('.'));
+    (env_ok && !stem.is_empty()).then(|| stem.to_string())
+}
+
+/// The template a parameters file at `path` belongs to, when it is there.
+pub(crate) fn template_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let stem = template_stem(name)?;
+    let t = path.with_file_name(format!("{stem}.json"));
+    t.is_file().then_some(t)
+}
+
+/// Reads and parses a sibling ARM file within the limits; its first
+/// non-empty document. Errors name that file.
+fn read_sibling(path: &Path, limits: &Limits) -> Result<Option<(Arc<str>, Node)>, InputError> {
+    let input = Input::File(path.to_path_buf());
+    let name: Arc<str> = Arc::from(input.display());
+    let text = read_input(&input, limits)?;
+    let stripped = prepare(&name, &text)?;
+    let text = stripped.as_deref().unwrap_or(&text);
+    let docs = yaml::parse_documents(&name, text, limits)?;
+    Ok(docs
+        .into_iter()
+        .map(|d| d.root)
+        .find(|r| !r.is_null())
+        .map(|r| (name, r)))
+}
+
+/// The values one parameters file gives the top-level parameters of
+/// `template`: `value`s (placed at the parameter's declaration in the
+/// template, so findings point into the template), Key Vault `reference`s
+/// as never literal. `None` when the file cannot be read or is not a
+/// parameters file; a file that cannot be read or parsed, or a parameter of
+/// the wrong shape, is an error naming the parameters file.
+fn read_parameters(
+    path: &Path,
+    template: &Node,
+    limits: &Limits,
+    errors: &mut Vec<InputError>,
+) -> Option<Vec<(String, Given)>> {
+    let (name, root) = match read_sibling(path, limits) {
+        Ok(found) => found?,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let map = root.as_map()?;
+    if is_template(map) || map.get("parameters").is_none() {
+        return None;
+    }
+    let mut shape = Vec::new();
+    let entries = parameter_entries(&name, &root, &mut shape);
+    if !shape.is_empty() {
+        errors.append(&mut shape);
+        return None;
+    }
+    let decls = template.get("parameters").and_then(Node::as_map);
+    let mut given = Vec::new();
+    for e in entries {
+        let Some(decl) = decls.and_then(|d| d.iter().find(|d| d.key.eq_ignore_ascii_case(&e.key)))
+        else {
+            continue;
+        };
+        let value = if e.value.get("reference").is_some() {
+            Given::NonLiteral
+        } else if let Some(v) = e.value.get("value") {
+            Given::Value(respan(v, decl.value.span))
+        } else {
+            continue;
+        };
+        given.push((e.key.to_ascii_lowercase(), value));
+    }
+    Some(given)
+}
+
+/// A copy of `node` with every span (keys too) set to `span`.
+fn respan(node: &Node, span: Span) -> Node {
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(|i| respan(i, span)).collect()),
+        Value::Map(m) => Value::Map(Mapping {
+            entries: m
+                .iter()
+                .map(|e| palisade_model::Entry {
+                    key: e.key.clone(),
+                    key_span: span,
+                    value: respan(&e.value, span),
+                })
+                .collect(),
+        }),
+        other => other.clone(),
+    };
+    Node::new(value, span)
+}
+
+/// The declared types of the parameters a parameters file (`params`) sets,
+/// read from the template at `path`: a mapping from each parameter's name
+/// (as the parameters file writes it) to the template's `type`, placed at
+/// the parameter's name in the parameters file. `None` when the template
+/// cannot be read or is no template.
+fn template_types(path: &Path, params: &Node, limits: &Limits) -> Option<Node> {
+    let (_, template) = read_sibling(path, limits).ok()??;
+    if !is_template(template.as_map()?) {
+        return None;
+    }
+    let decls = template.get("parameters").and_then(Node::as_map)?;
+    let set = params.get("parameters").and_then(Node::as_map)?;
+    let mut entries = Vec::new();
+    for e in set.iter() {
+        let ty = decls
+            .iter()
+            .find(|d| d.key.eq_ignore_ascii_case(&e.key))
+            .and_then(|d| d.value.get("type"))
+            .and_then(Node::as_str);
+        if let Some(ty) = ty {
+            entries.push(palisade_model::Entry {
+                key: e.key.clone(),
+                key_span: e.key_span,
+                value: Node::new(Value::Str(ty.to_string()), e.key_span),
+            });
+        }
+    }
+    Some(Node::new(Value::Map(Mapping { entries }), params.span))
 }
 
 /// The `YYYY-MM-DD` of a schema URL.

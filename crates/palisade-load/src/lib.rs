@@ -18,11 +18,12 @@ mod normalize;
 mod scalar;
 mod yaml;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use palisade_model::{InputError, Node, Resource, Value};
 
-pub use arm::is_expression;
+pub use arm::{is_expression, TEMPLATE_TYPES};
 pub use dockerfile::{
     is_dockerfile_name, parse_dockerfile, INSTRUCTIONS, MAX_HEREDOC_BYTES, MAX_INSTRUCTIONS,
 };
@@ -131,7 +132,17 @@ pub fn strip_arm_comments(file: &str, text: &str) -> Result<Option<String>, Inpu
 
 /// Loads every Kubernetes object of one YAML/JSON text; a file named like a
 /// Dockerfile ([`is_dockerfile_name`]) becomes one `Dockerfile` resource.
+///
+/// Reads nothing else: an ARM template loaded this way is evaluated without
+/// its parameters files ([`load_input`] pairs them).
 pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
+    load_text(file, text, limits, None)
+}
+
+/// [`load_str`], with the path of the file when it is one: an ARM template
+/// then reads the parameters files beside it, and a parameters file the
+/// template beside it ([`arm`]).
+fn load_text(file: &str, text: &str, limits: &Limits, path: Option<&Path>) -> Loaded {
     if file != "-" && is_dockerfile_name(file) {
         return dockerfile::load(file, text, limits);
     }
@@ -168,7 +179,8 @@ pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
         let helm_source = helm_source_for(&sources, doc.root.span.start.line);
         let mut document = index;
         // ACI YAML and ARM templates are modelled by `aci`/`arm`.
-        let Some(root) = aci::take(&file, &mut document, doc.root, limits, &mut loaded) else {
+        let Some(root) = aci::take(&file, &mut document, doc.root, limits, path, &mut loaded)
+        else {
             continue;
         };
         add_object(&file, &mut document, root, helm_source, 0, &mut loaded);
@@ -177,9 +189,18 @@ pub fn load_str(file: &str, text: &str, limits: &Limits) -> Loaded {
 }
 
 /// Reads and loads one input; a read error becomes the result's only error.
+///
+/// A file that is an ARM template is evaluated with the parameters files
+/// beside it, and a parameters file learns its parameters' types from the
+/// template beside it (bounded extra reads, same limits); standard input has
+/// no siblings.
 pub fn load_input(input: &Input, limits: &Limits) -> Loaded {
+    let path = match input {
+        Input::File(p) => Some(p.as_path()),
+        Input::Stdin => None,
+    };
     match read_input(input, limits) {
-        Ok(text) => load_str(&input.display(), &text, limits),
+        Ok(text) => load_text(&input.display(), &text, limits, path),
         Err(e) => Loaded {
             errors: vec![e],
             stats: Stats {
