@@ -1,6 +1,7 @@
 //! What to change in one Kubernetes workload, as format-neutral [`Change`]s.
 
 use palisade_model::{Container, Finding, PssLevel, Resource, Value, WORKLOAD_KINDS};
+use palisade_rules::pss::BASELINE_CAPABILITIES;
 use palisade_rules::{Context, Settings};
 
 use crate::edit::{path_text, Change, NewVal, Path, Seg};
@@ -11,23 +12,6 @@ pub const DEFAULT_RUN_AS_USER: i64 = 10001;
 
 /// The placeholder written into generated Secrets instead of a credential.
 pub const PLACEHOLDER: &str = "REPLACE_ME";
-
-/// Capabilities PSS baseline allows a container to add.
-const BASELINE_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
 
 /// PSS checks palisade never fixes automatically, with the reason.
 pub(crate) const MANUAL_RULES: &[(&str, &str)] = &[
