@@ -5,7 +5,8 @@
 //! Each file is loaded with the real loader and checked with every object
 //! of the file in the context, as a scan of that file would, with the
 //! default settings or the image policy of a `palisade.toml` in the
-//! directory.
+//! directory. An ARM template `x.json` beside `x.parameters*.json` files is
+//! their template (it gives them their parameters' types), not a fixture.
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 use std::path::{Path, PathBuf};
@@ -19,9 +20,13 @@ fn fixtures_dir() -> PathBuf {
 /// Runs the rule `id` over every object of `path`.
 fn findings(id: &str, path: &Path) -> Vec<Finding> {
     let rule = find_rule(id).unwrap_or_else(|| panic!("no rule {id} for {}", path.display()));
-    let text = std::fs::read_to_string(path).unwrap();
     let file = path.display().to_string();
-    let loaded = palisade_load::load_str(&file, &text, &palisade_load::Limits::default());
+    // Loaded as a scan loads a file: an ARM parameters file with the types
+    // its template beside it declares.
+    let loaded = palisade_load::load_input(
+        &palisade_load::Input::File(path.to_path_buf()),
+        &palisade_load::Limits::default(),
+    );
     assert!(
         loaded.errors.is_empty(),
         "{file}: load errors {:?}",
@@ -97,9 +102,29 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
                 .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
                 || palisade_load::is_dockerfile_name(&p.to_string_lossy())
         })
+        .filter(|p| !is_parameters_template(p))
         .collect();
     files.sort();
     files
+}
+
+/// `x.json` beside `x.parameters*.json`: the template that gives the
+/// parameters files their types, not a fixture of its own.
+fn is_parameters_template(path: &Path) -> bool {
+    let Some(stem) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let prefix = format!("{stem}.parameters.");
+    std::fs::read_dir(path.parent().unwrap()).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(&prefix)
+    })
 }
 
 #[test]

@@ -16,6 +16,13 @@ pub(crate) const CONTAINER_GROUP: &[&str] = &["ContainerGroup"];
 /// The kind of a whole ARM template.
 pub(crate) const ARM_TEMPLATE: &[&str] = &["ArmTemplate"];
 
+/// The kind of an ARM parameters file.
+pub(crate) const ARM_PARAMETERS: &[&str] = &["ArmParameters"];
+
+/// Where the loader puts the types a parameters file's template declares
+/// (`palisade_load::TEMPLATE_TYPES`): parameter name to `type`.
+pub(crate) const TEMPLATE_TYPES: &str = "$templateTypes";
+
 /// Workload kinds plus ACI container groups, for container rules whose logic
 /// holds for both.
 pub(crate) const WORKLOADS_AND_CONTAINER_GROUPS: &[&str] = &[

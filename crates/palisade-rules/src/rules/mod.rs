@@ -16,6 +16,7 @@ pub mod aci_credential_in_env_value;
 pub mod aci_git_repo_volume;
 pub mod aci_log_analytics_key_literal;
 pub mod aci_missing_resources;
+pub mod aci_parameters_file_literal;
 pub mod aci_plain_secret_parameter;
 pub mod aci_privileged_container;
 pub mod aci_public_ip_without_vnet;
@@ -114,4 +115,5 @@ pub static RULES: &[&dyn Rule] = &[
     &aci_git_repo_volume::AciGitRepoVolume,
     &aci_missing_resources::AciMissingResources,
     &aci_secure_value_literal::AciSecureValueLiteral,
+    &aci_parameters_file_literal::AciParametersFileLiteral,
 ];
