@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# The same image, hardened: pinned bases, secrets mounted, caches cleaned,
+# The same image, hardened: pinned bases imported into a private registry
+# (az acr import --name myregistry --source docker.io/library/node:20.11.1-bookworm-slim
+# --image mirror/node:20.11.1-bookworm-slim), secrets mounted, caches cleaned,
 # downloads verified, and a non-root user in the shipped stage.
-ARG NODE=node:20.11.1-bookworm-slim@sha256:f4c96a28c0b2d8981664e03f461c2677152cd9a756012ffa8e2c6727427c2bda
+ARG NODE=myregistry.azurecr.io/mirror/node:20.11.1-bookworm-slim@sha256:f4c96a28c0b2d8981664e03f461c2677152cd9a756012ffa8e2c6727427c2bda
 FROM ${NODE} AS build
 WORKDIR /src
 COPY . .

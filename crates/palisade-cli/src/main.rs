@@ -175,7 +175,9 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
         &images.forbidden_registries,
         images.require_digest,
         &images.require_digest_for,
-    ) {
+    )
+    .and_then(|policy| policy.with_approved_base_images(images.approved_base_images.as_deref()))
+    {
         Ok(policy) => settings.image_policy = policy,
         Err(msg) => {
             eprintln!("palisade: error: {msg}");

@@ -195,3 +195,156 @@ fn a_pattern_without_a_registry_is_a_configuration_error() {
         "{stderr}"
     );
 }
+
+/// The image findings and `PAL-DF-008` as `(file, rule, line, column, message)`.
+fn base_image_findings(out: &Output) -> Vec<(String, String, u64, u64, String)> {
+    let mut found: Vec<_> = findings(out)
+        .iter()
+        .filter(|f| {
+            let id = f["rule_id"].as_str().unwrap();
+            ("PAL-K8S-025".."PAL-K8S-030").contains(&id) || id == "PAL-DF-008"
+        })
+        .map(|f| {
+            let file = Path::new(f["file"].as_str().unwrap());
+            (
+                file.file_name().unwrap().to_string_lossy().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn dockerfile_base_images_meet_the_registry_policy_and_the_approved_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("palisade.yaml"),
+        "images:
+  allowed_registries: [\"*.azurecr.io\"]
+  forbidden_registries: [\"quay.io/coreos/*\"]
+  require_digest: [\"*.azurecr.io\"]
+  approved_base_images:
+    - \"myregistry.azurecr.io/base/*\"
+    - \"mcr.microsoft.com/cbl-mariner/distroless/*\"
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "# syntax=docker/dockerfile:1
+ARG RUNTIME=debian:12-slim
+FROM golang:1.22 AS build
+RUN go build -o /out/app .
+FROM myregistry.azurecr.io/tools/lint:2 AS lint
+FROM quay.io/coreos/etcd:v3.5.0 AS etcd
+FROM ${RUNTIME} AS runtime-base
+FROM runtime-base
+COPY --from=build /out/app /app
+COPY --from=etcd /usr/local/bin/etcd /usr/local/bin/
+USER 10001:10001
+",
+    )
+    .unwrap();
+    // Approved and pinned: only the builder's registry is reported.
+    std::fs::write(
+        dir.path().join("api.Dockerfile"),
+        format!(
+            "FROM golang:1.22 AS build
+FROM build AS test
+FROM scratch AS empty
+FROM myregistry.azurecr.io/base/distroless:1.0@{DIGEST}
+COPY --from=build /out/app /app
+USER 10001:10001
+"
+        ),
+    )
+    .unwrap();
+    let out = scan(dir.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let allowed = "which is not in images.allowed_registries [\"*.azurecr.io\"]";
+    let expected = [
+        (
+            "Dockerfile",
+            "PAL-DF-008",
+            7,
+            6,
+            "stage 4 of Dockerfile \"Dockerfile\" is the shipped image and is built on \"debian:12-slim\" (docker.io/library/debian:12-slim, FROM ${RUNTIME}, the base of stage \"runtime-base\"), which is not in images.approved_base_images [\"myregistry.azurecr.io/base/*\", \"mcr.microsoft.com/cbl-mariner/distroless/*\"]".to_string(),
+        ),
+        (
+            "Dockerfile",
+            "PAL-K8S-026",
+            3,
+            6,
+            format!("stage \"build\" of Dockerfile \"Dockerfile\" uses image \"golang:1.22\" (docker.io/library/golang), {allowed}"),
+        ),
+        (
+            "Dockerfile",
+            "PAL-K8S-026",
+            6,
+            6,
+            format!("stage \"etcd\" of Dockerfile \"Dockerfile\" uses image \"quay.io/coreos/etcd:v3.5.0\" (quay.io/coreos/etcd), {allowed}"),
+        ),
+        (
+            "Dockerfile",
+            "PAL-K8S-026",
+            7,
+            6,
+            format!("stage \"runtime-base\" of Dockerfile \"Dockerfile\" (FROM ${{RUNTIME}}) uses image \"debian:12-slim\" (docker.io/library/debian), {allowed}"),
+        ),
+        (
+            "Dockerfile",
+            "PAL-K8S-027",
+            6,
+            6,
+            "stage \"etcd\" of Dockerfile \"Dockerfile\" uses image \"quay.io/coreos/etcd:v3.5.0\" (quay.io/coreos/etcd), which matches \"quay.io/coreos/*\" in images.forbidden_registries".to_string(),
+        ),
+        (
+            "Dockerfile",
+            "PAL-K8S-028",
+            5,
+            6,
+            "stage \"lint\" of Dockerfile \"Dockerfile\" uses image \"myregistry.azurecr.io/tools/lint:2\" without a digest; images.require_digest requires one for images matching \"*.azurecr.io\"".to_string(),
+        ),
+        (
+            "api.Dockerfile",
+            "PAL-K8S-026",
+            1,
+            6,
+            format!("stage \"build\" of Dockerfile \"api.Dockerfile\" uses image \"golang:1.22\" (docker.io/library/golang), {allowed}"),
+        ),
+    ];
+    let expected: Vec<(String, String, u64, u64, String)> = expected
+        .into_iter()
+        .map(|(f, r, l, c, m)| (f.to_string(), r.to_string(), l, c, m))
+        .collect();
+    assert_eq!(base_image_findings(&out), expected);
+
+    // Without a policy the public bases are low findings and no base image
+    // is judged against an approved list.
+    std::fs::remove_file(dir.path().join("palisade.yaml")).unwrap();
+    let out = scan(dir.path(), &[]);
+    let found: Vec<(String, String, u64)> = base_image_findings(&out)
+        .into_iter()
+        .map(|(f, r, l, _, _)| (f, r, l))
+        .collect();
+    let public = |f: &str, l: u64| (f.to_string(), "PAL-K8S-029".to_string(), l);
+    assert_eq!(
+        found,
+        [
+            public("Dockerfile", 3),
+            public("Dockerfile", 6),
+            public("Dockerfile", 7),
+            public("api.Dockerfile", 1),
+        ]
+    );
+}

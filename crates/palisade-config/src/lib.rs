@@ -77,8 +77,9 @@ pub struct ImagePolicy {
     /// be pinned by digest. Empty when `require_digest` is a boolean.
     pub require_digest_for: Vec<String>,
     /// `approved_base_images`: glob patterns, as `allowed_registries`, of the
-    /// base images image builds may start from; `None` when unset. Parsed
-    /// and validated for the image scanning to come; no rule reads it yet.
+    /// base images a Dockerfile's shipped image may be built on (a pattern
+    /// whose last `/`-part holds a `:` also matches the tag); `None` when
+    /// unset. Enforced by `PAL-DF-008`.
     pub approved_base_images: Option<Vec<String>>,
 }
 

@@ -1,7 +1,8 @@
 //! The image policy the image rules (`PAL-K8S-025` to `PAL-K8S-029`) read:
 //! which registries images may come from, which they must not come from,
 //! which images must be pinned by digest, and which registries count as
-//! public.
+//! public; and which base images a Dockerfile's shipped image may be
+//! built on (`PAL-DF-008`).
 //!
 //! Patterns are globs (`*` matches any run of characters, `/` included; `?`
 //! one character; `[abc]`, `{a,b}`), compared without regard to case. A
@@ -31,17 +32,56 @@ pub const PUBLIC_REGISTRIES: &[&str] = &[
     "cgr.dev",
 ];
 
-/// A glob over an image's registry or its `registry/path`.
+/// What part of an image a [`RegistryPattern`] is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The registry (a pattern without `/`).
+    Registry,
+    /// `registry/path` (a pattern with `/`).
+    Name,
+    /// `registry/path:tag` (a base image pattern whose last `/`-separated
+    /// part holds a `:`).
+    Tagged,
+}
+
+/// A glob over an image's registry or its `registry/path` (for base image
+/// patterns, also `registry/path:tag`).
 #[derive(Debug, Clone)]
 pub struct RegistryPattern {
     text: String,
-    whole_name: bool,
+    target: Target,
     matcher: GlobMatcher,
 }
 
 impl RegistryPattern {
     /// Compiles a pattern; the error says why the glob is invalid.
     pub fn new(text: &str) -> Result<RegistryPattern, String> {
+        let target = if text.contains('/') {
+            Target::Name
+        } else {
+            Target::Registry
+        };
+        RegistryPattern::compile(text, target)
+    }
+
+    /// Compiles a pattern of `images.approved_base_images`: as [`new`]
+    /// (registry, or `registry/path` with a `/`), except that a pattern
+    /// whose part after the last `/` holds a `:` also matches the tag,
+    /// against `registry/path:tag` (`docker.io/library/debian:12*`). An
+    /// image without a tag or digest is compared with the `latest` the
+    /// build pulls; one with a digest but no tag matches no tag pattern.
+    ///
+    /// [`new`]: RegistryPattern::new
+    pub fn base_image(text: &str) -> Result<RegistryPattern, String> {
+        let target = match text.rsplit_once('/') {
+            Some((_, last)) if last.contains(':') => Target::Tagged,
+            Some(_) => Target::Name,
+            None => Target::Registry,
+        };
+        RegistryPattern::compile(text, target)
+    }
+
+    fn compile(text: &str, target: Target) -> Result<RegistryPattern, String> {
         let glob = GlobBuilder::new(text)
             .backslash_escape(true)
             .case_insensitive(true)
@@ -49,7 +89,7 @@ impl RegistryPattern {
             .map_err(|e| format!("invalid registry pattern `{text}`: {}", e.kind()))?;
         Ok(RegistryPattern {
             text: text.to_string(),
-            whole_name: text.contains('/'),
+            target,
             matcher: glob.compile_matcher(),
         })
     }
@@ -60,13 +100,26 @@ impl RegistryPattern {
     }
 
     /// Whether the image's registry (or `registry/path`, for a pattern
-    /// with `/`) matches.
+    /// with `/`; `registry/path:tag` for a base image pattern with a tag)
+    /// matches.
     pub fn matches(&self, image: &ImageRef) -> bool {
-        if self.whole_name {
-            self.matcher.is_match(image.name())
-        } else {
-            self.matcher.is_match(image.registry())
+        match self.target {
+            Target::Registry => self.matcher.is_match(image.registry()),
+            Target::Name => self.matcher.is_match(image.name()),
+            Target::Tagged => {
+                tagged_name(image).is_some_and(|tagged| self.matcher.is_match(tagged))
+            }
         }
+    }
+}
+
+/// `registry/path:tag`, with the implied `latest` for an image named by
+/// neither tag nor digest; `None` for an image named by digest alone.
+pub fn tagged_name(image: &ImageRef) -> Option<String> {
+    match (image.tag(), image.digest()) {
+        (Some(tag), _) => Some(format!("{}:{tag}", image.name())),
+        (None, None) => Some(format!("{}:latest", image.name())),
+        (None, Some(_)) => None,
     }
 }
 
@@ -80,6 +133,14 @@ impl PartialEq for RegistryPattern {
 pub fn patterns<S: AsRef<str>>(list: &[S]) -> Result<Vec<RegistryPattern>, String> {
     list.iter()
         .map(|p| RegistryPattern::new(p.as_ref()))
+        .collect()
+}
+
+/// Compiles a list of base image patterns ([`RegistryPattern::base_image`]),
+/// stopping at the first invalid one.
+pub fn base_image_patterns<S: AsRef<str>>(list: &[S]) -> Result<Vec<RegistryPattern>, String> {
+    list.iter()
+        .map(|p| RegistryPattern::base_image(p.as_ref()))
         .collect()
 }
 
@@ -125,6 +186,10 @@ pub struct ImagePolicy {
     /// Registries `PAL-K8S-029` reports when no allow list is configured.
     /// Default: [`PUBLIC_REGISTRIES`].
     pub public_registries: Vec<RegistryPattern>,
+    /// `images.approved_base_images`: the images a Dockerfile's shipped
+    /// image may be built on ([`RegistryPattern::base_image`]); `None` (the
+    /// default) approves every base image. `PAL-DF-008`.
+    pub approved_base_images: Option<Vec<RegistryPattern>>,
 }
 
 impl ImagePolicy {
@@ -167,6 +232,23 @@ impl ImagePolicy {
         ))
     }
 
+    /// This policy with `images.approved_base_images` (`None` when unset);
+    /// the error names the first invalid pattern.
+    pub fn with_approved_base_images<S: AsRef<str>>(
+        mut self,
+        approved: Option<&[S]>,
+    ) -> Result<ImagePolicy, String> {
+        self.approved_base_images = approved.map(base_image_patterns).transpose()?;
+        Ok(self)
+    }
+
+    /// Whether the approved base images (when configured) admit `image`.
+    pub fn approves_base(&self, image: &ImageRef) -> bool {
+        self.approved_base_images
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|p| p.matches(image)))
+    }
+
     /// The first forbidden pattern `image` matches.
     pub fn forbidding(&self, image: &ImageRef) -> Option<&RegistryPattern> {
         self.forbidden_registries.iter().find(|p| p.matches(image))
@@ -196,6 +278,7 @@ impl Default for ImagePolicy {
                 .iter()
                 .filter_map(|p| RegistryPattern::new(p).ok())
                 .collect(),
+            approved_base_images: None,
         }
     }
 }
@@ -250,6 +333,54 @@ mod tests {
         assert!(official.matches(&image("nginx:1.27")));
         assert!(!official.matches(&image("bitnami/redis")));
         assert!(pattern("docker.io/*").matches(&image("bitnami/redis")));
+    }
+
+    #[test]
+    fn base_image_patterns_may_match_the_tag() {
+        let tagged = RegistryPattern::base_image("docker.io/library/debian:12*").unwrap();
+        assert!(tagged.matches(&image("debian:12-slim")));
+        assert!(tagged.matches(&image(
+            "debian:12.5@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+        )));
+        assert!(!tagged.matches(&image("debian:11")));
+        assert!(!tagged.matches(&image("debian")));
+        assert!(!tagged.matches(&image(
+            "debian@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+        )));
+        let latest = RegistryPattern::base_image("docker.io/library/debian:latest").unwrap();
+        assert!(latest.matches(&image("debian")));
+        // A port is not a tag; without a tag part, patterns match as usual.
+        let port = RegistryPattern::base_image("localhost:5000/base/*").unwrap();
+        assert!(port.matches(&image("localhost:5000/base/app:1")));
+        let registry = RegistryPattern::base_image("*.azurecr.io").unwrap();
+        assert!(registry.matches(&image("myregistry.azurecr.io/base:1")));
+        // The other lists never look at tags.
+        assert!(!pattern("docker.io/library/debian:12*").matches(&image("debian:12")));
+        assert_eq!(
+            tagged_name(&image("nginx")).as_deref(),
+            Some("docker.io/library/nginx:latest")
+        );
+    }
+
+    #[test]
+    fn approved_base_images_are_optional() {
+        let policy = ImagePolicy::default();
+        assert!(policy.approves_base(&image("anything:1")));
+        let policy = policy
+            .with_approved_base_images(Some(&["*.azurecr.io"][..]))
+            .unwrap();
+        assert!(policy.approves_base(&image("a.azurecr.io/base:1")));
+        assert!(!policy.approves_base(&image("debian:12")));
+        let none: Option<&[&str]> = None;
+        assert_eq!(
+            ImagePolicy::default()
+                .with_approved_base_images(none)
+                .unwrap(),
+            ImagePolicy::default()
+        );
+        assert!(ImagePolicy::default()
+            .with_approved_base_images(Some(&["{a,"][..]))
+            .is_err());
     }
 
     #[test]

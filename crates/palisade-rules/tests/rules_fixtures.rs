@@ -78,6 +78,7 @@ fn fixture_settings(path: &Path) -> Settings {
         images.require_digest,
         &images.require_digest_for,
     )
+    .and_then(|p| p.with_approved_base_images(images.approved_base_images.as_deref()))
     .unwrap();
     settings
 }

@@ -50,6 +50,68 @@ pub(crate) fn shipped_stages(d: &Dockerfile) -> Vec<&Stage> {
     out
 }
 
+/// A stage whose `FROM` names an image to pull, with the image resolved.
+pub(crate) struct BaseImage<'a> {
+    /// The stage.
+    pub(crate) stage: &'a Stage,
+    /// The image, `ARG` references substituted, surrounding blanks removed.
+    pub(crate) image: String,
+}
+
+impl BaseImage<'_> {
+    /// ` (FROM ${BASE})` when the image came from `ARG` substitution, for
+    /// messages; empty when it is written as is.
+    pub(crate) fn note(&self) -> String {
+        if self.image == self.stage.base.value {
+            String::new()
+        } else {
+            format!(" (FROM {})", self.stage.base.value)
+        }
+    }
+}
+
+/// The image `stage` is based on: `None` when its `FROM` names no image to
+/// pull (`scratch`, an earlier stage by name or index, nothing) or only
+/// `ARG`s without a known value decide it. `args` are the file's
+/// [`global_args`], which are all a `FROM` can read.
+pub(crate) fn base_image<'a>(
+    d: &Dockerfile,
+    stage: &'a Stage,
+    args: &[(String, Option<String>)],
+) -> Option<BaseImage<'a>> {
+    let image = expand(&stage.base.value, args)?;
+    let image = image.trim();
+    if image.is_empty()
+        || image.eq_ignore_ascii_case("scratch")
+        || d.stage_named(image, stage.index).is_some()
+    {
+        return None;
+    }
+    Some(BaseImage {
+        stage,
+        image: image.to_string(),
+    })
+}
+
+/// Every stage's base image ([`base_image`]), in file order.
+pub(crate) fn base_images(d: &Dockerfile) -> Vec<BaseImage<'_>> {
+    let args = global_args(d);
+    d.stages
+        .iter()
+        .filter_map(|stage| base_image(d, stage, &args))
+        .collect()
+}
+
+/// The image the shipped image is built on: the final stage's base image,
+/// or, when the final stage is built `FROM` an earlier stage, the base
+/// image at the start of that chain (its `stage` says which). `None` when
+/// the chain starts at `scratch` or an unresolved `ARG`.
+pub(crate) fn shipped_base(d: &Dockerfile) -> Option<BaseImage<'_>> {
+    let last = d.final_stage()?;
+    let root = d.ancestors(last).pop().unwrap_or(last);
+    base_image(d, root, &global_args(d))
+}
+
 /// `NAME=value` pairs of the `ARG` instructions before the first `FROM`.
 pub(crate) fn global_args(d: &Dockerfile) -> Vec<(String, Option<String>)> {
     let escape = d.escape();
@@ -259,6 +321,45 @@ mod tests {
         assert_eq!(expand("${BASE:+x}", &vars), None);
         assert_eq!(expand("${BASE", &vars), None);
         assert_eq!(expand("plain", &vars).as_deref(), Some("plain"));
+    }
+
+    fn parsed(text: &str) -> Dockerfile {
+        let resources = crate::rules::testkit::dockerfile(text);
+        resources
+            .into_iter()
+            .next()
+            .and_then(|r| r.dockerfile)
+            .map(|d| *d)
+            .expect("a Dockerfile")
+    }
+
+    #[test]
+    fn base_images_of_stages() {
+        let d = parsed("ARG BASE=node:20\nARG NONE\nFROM golang AS build\nFROM build\nFROM Scratch\nFROM $NONE\nFROM ${BASE} AS app\n");
+        let bases: Vec<(usize, String, String)> = base_images(&d)
+            .iter()
+            .map(|b| (b.stage.index, b.image.clone(), b.note()))
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                (0, "golang".to_string(), String::new()),
+                (4, "node:20".to_string(), " (FROM ${BASE})".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_shipped_base_starts_the_final_chain() {
+        let d =
+            parsed("FROM debian:12 AS base\nFROM golang AS build\nFROM base AS mid\nFROM mid\n");
+        let base = shipped_base(&d).expect("a base");
+        assert_eq!((base.stage.index, base.image.as_str()), (0, "debian:12"));
+        assert!(shipped_base(&parsed("FROM golang AS b\nFROM scratch\n")).is_none());
+        assert!(shipped_base(&parsed("ARG X\nFROM $X AS a\nFROM a\n")).is_none());
+        let d = parsed("FROM golang AS b\nFROM alpine:3.20\n");
+        let direct = shipped_base(&d).expect("a base");
+        assert_eq!(direct.stage.index, 1);
     }
 
     #[test]

@@ -6,8 +6,7 @@
 //! `FROM $BASE` is resolved from the defaults of the `ARG`s before the first
 //! `FROM`; a base that stays unresolved is not judged. The reference is
 //! parsed with [`palisade_model::ImageRef`] (the distribution reference
-//! grammar); one that does not parse cannot be built and is left to the
-//! build to reject.
+//! grammar); one that does not parse is reported by `PAL-K8S-025`.
 
 use palisade_model::{
     Finding, FixAvailability, ImageRef, Resource, RuleMeta, RuleStatus, Severity,
@@ -65,41 +64,28 @@ impl Rule for DockerfileMutableBaseImage {
         let Some(d) = &resource.dockerfile else {
             return;
         };
-        let args = df::global_args(d);
-        for stage in &d.stages {
-            let written = stage.base.value.as_str();
-            let Some(image) = df::expand(written, &args) else {
+        for base in df::base_images(d) {
+            // A reference that does not parse is PAL-K8S-025's.
+            let Ok(reference) = ImageRef::parse(&base.image) else {
                 continue;
             };
-            let image = image.trim();
-            if image.is_empty()
-                || image.eq_ignore_ascii_case("scratch")
-                || d.stage_named(image, stage.index).is_some()
-            {
+            if reference.digest().is_some() {
                 continue;
             }
-            let note = if image == written {
-                String::new()
-            } else {
-                format!(" (FROM {written})")
-            };
-            let subject = df::stage_subject(resource, stage);
-            let Ok(reference) = ImageRef::parse(image) else {
-                continue;
-            };
-            let message = match (reference.tag(), reference.digest()) {
-                (_, Some(_)) => continue,
-                (None, None) => untagged_message(&subject, image, &note),
-                (Some(t), None) if t.eq_ignore_ascii_case("latest") => {
-                    latest_message(&subject, image, &note)
+            let subject = df::stage_subject(resource, base.stage);
+            let note = base.note();
+            let message = match reference.tag() {
+                None => untagged_message(&subject, &base.image, &note),
+                Some(t) if t.eq_ignore_ascii_case("latest") => {
+                    latest_message(&subject, &base.image, &note)
                 }
-                (Some(_), None) => continue,
+                Some(_) => continue,
             };
             out.push(df::finding(
                 &META,
                 META.severity,
                 resource,
-                stage.base.span,
+                base.stage.base.span,
                 message,
             ));
         }

@@ -1,13 +1,17 @@
 //! What the image rules (`PAL-K8S-025` to `PAL-K8S-029`) share: the kinds
-//! they check, the images of an object worth checking, and how messages
-//! quote them.
+//! they check, the images of an object worth checking (container images and
+//! Dockerfile base images), and how messages quote them.
 
-use palisade_model::{Container, Finding, ImageRef, ImageRefError, Resource, RuleMeta, Spanned};
+use palisade_model::{
+    Container, Finding, ImageRef, ImageRefError, Resource, RuleMeta, Span, Stage,
+};
 
 use super::common;
+use super::dockerfile_common as df;
 
-/// Kinds whose containers name images: the Kubernetes workload kinds and
-/// Azure Container Instances container groups.
+/// Kinds that name images: the Kubernetes workload kinds and Azure
+/// Container Instances container groups (their containers' images), and
+/// Dockerfiles (their stages' base images).
 pub(crate) const IMAGE_KINDS: &[&str] = &[
     "Pod",
     "Deployment",
@@ -19,32 +23,83 @@ pub(crate) const IMAGE_KINDS: &[&str] = &[
     "CronJob",
     "PodTemplate",
     "ContainerGroup",
+    "Dockerfile",
 ];
 
 /// The longest image text a message quotes.
 const QUOTE_MAX: usize = 140;
 
-/// One container's image.
+/// Where an image is named.
+pub(crate) enum Site<'a> {
+    /// A container's `image`.
+    Container(&'a Container),
+    /// A Dockerfile stage's `FROM` image; `note` is ` (FROM ${BASE})` when
+    /// the image came from `ARG` substitution, else empty.
+    Stage {
+        /// The stage.
+        stage: &'a Stage,
+        /// How the image was written, when `ARG`s were substituted.
+        note: String,
+    },
+}
+
+/// One image an object names.
 pub(crate) struct ImageUse<'a> {
-    /// The container.
-    pub(crate) container: &'a Container,
-    /// The image as written, with its place.
-    pub(crate) written: &'a Spanned<String>,
+    /// The container or stage that names it.
+    pub(crate) site: Site<'a>,
+    /// The image (for a stage, with `ARG`s substituted).
+    pub(crate) image: String,
+    /// Where it is written: the `image:` value, or the `FROM` argument.
+    pub(crate) span: Span,
     /// The parsed reference.
     pub(crate) parsed: Result<ImageRef, ImageRefError>,
 }
 
 impl ImageUse<'_> {
-    /// The image as written, cut for messages.
+    /// The image, cut for messages.
     pub(crate) fn quoted(&self) -> String {
-        clip(&self.written.value)
+        clip(&self.image)
+    }
+
+    /// `container "app" of Deployment "web"`, `stage "build" of Dockerfile
+    /// "api.Dockerfile" (FROM ${BASE})`, for messages.
+    pub(crate) fn subject(&self, resource: &Resource) -> String {
+        match &self.site {
+            Site::Container(container) => common::subject(resource, container),
+            Site::Stage { stage, note } => format!("{}{note}", df::stage_subject(resource, stage)),
+        }
+    }
+
+    /// The container, for the finding.
+    fn container(&self) -> Option<&Container> {
+        match self.site {
+            Site::Container(container) => Some(container),
+            Site::Stage { .. } => None,
+        }
     }
 }
 
-/// The images of every container (init, regular, ephemeral) of `resource`,
-/// except empty ones and unrendered template expressions, which name no
-/// image yet.
+/// The images `resource` names: those of every container (init, regular,
+/// ephemeral), except empty ones and unrendered template expressions, which
+/// name no image yet; and the base image of every Dockerfile stage that
+/// pulls one (not `scratch`, not an earlier stage; `FROM $BASE` resolved
+/// from the `ARG` defaults, and skipped when it cannot be).
 pub(crate) fn images(resource: &Resource) -> Vec<ImageUse<'_>> {
+    if let Some(d) = &resource.dockerfile {
+        return df::base_images(d)
+            .into_iter()
+            .filter(|base| !is_template(&base.image))
+            .map(|base| ImageUse {
+                parsed: ImageRef::parse(&base.image),
+                site: Site::Stage {
+                    stage: base.stage,
+                    note: base.note(),
+                },
+                span: base.stage.base.span,
+                image: base.image,
+            })
+            .collect();
+    }
     let Some(pod) = &resource.pod else {
         return Vec::new();
     };
@@ -57,8 +112,9 @@ pub(crate) fn images(resource: &Resource) -> Vec<ImageUse<'_>> {
                 return None;
             }
             Some(ImageUse {
-                container,
-                written,
+                site: Site::Container(container),
+                image: written.value.clone(),
+                span: written.span,
                 parsed: ImageRef::parse(&written.value),
             })
         })
@@ -66,8 +122,9 @@ pub(crate) fn images(resource: &Resource) -> Vec<ImageUse<'_>> {
 }
 
 /// Reports `meta`'s rule at every image of `resource` (see [`images`]) for
-/// which `message`, given the image and its container's subject
-/// (`container "app" of Deployment "web"`), returns a message.
+/// which `message`, given the image and the subject that names it
+/// (`container "app" of Deployment "web"`, `stage "build" of Dockerfile
+/// "Dockerfile"`), returns a message.
 pub(crate) fn report(
     meta: &'static RuleMeta,
     resource: &Resource,
@@ -75,12 +132,12 @@ pub(crate) fn report(
     mut message: impl FnMut(&ImageUse<'_>, &str) -> Option<String>,
 ) {
     for image in images(resource) {
-        if let Some(message) = message(&image, &common::subject(resource, image.container)) {
+        if let Some(message) = message(&image, &image.subject(resource)) {
             out.push(common::finding(
                 meta,
                 resource,
-                image.written.span,
-                Some(image.container),
+                image.span,
+                image.container(),
                 message,
             ));
         }
@@ -153,6 +210,59 @@ mod tests {
         for t in ["nginx", "[::1]:5000/app", "[[literal]", "app:1"] {
             assert!(!is_template(t), "{t}");
         }
+    }
+
+    #[test]
+    fn dockerfile_stages_name_their_base_images() {
+        let resources = crate::rules::testkit::dockerfile(
+            "ARG BASE=node:20\nARG UNKNOWN\nFROM golang:1.22 AS build\nFROM build AS test\nFROM scratch AS empty\nFROM $UNKNOWN AS other\nFROM 0 AS again\nFROM ${BASE}\nFROM MyApp\n",
+        );
+        let resource = &resources[0];
+        let found: Vec<(String, u32, u32, String, bool)> = images(resource)
+            .iter()
+            .map(|i| {
+                (
+                    i.subject(resource),
+                    i.span.line(),
+                    i.span.start.column,
+                    i.quoted(),
+                    i.parsed.is_ok(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "stage \"build\" of Dockerfile \"Dockerfile\"".to_string(),
+                    3,
+                    6,
+                    "golang:1.22".to_string(),
+                    true
+                ),
+                (
+                    "stage 5 of Dockerfile \"Dockerfile\" (FROM ${BASE})".to_string(),
+                    8,
+                    6,
+                    "node:20".to_string(),
+                    true
+                ),
+                (
+                    "stage 6 of Dockerfile \"Dockerfile\"".to_string(),
+                    9,
+                    6,
+                    "MyApp".to_string(),
+                    false
+                ),
+            ]
+        );
+        let mut out = Vec::new();
+        let meta = crate::Rule::meta(&crate::rules::invalid_image_reference::InvalidImageReference);
+        report(meta, resource, &mut out, |image, subject| {
+            image.parsed.is_ok().then(|| subject.to_string())
+        });
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|f| f.container.is_none()));
     }
 
     #[test]

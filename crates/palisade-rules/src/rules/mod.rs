@@ -41,6 +41,7 @@ pub mod dockerfile_package_cache;
 pub mod dockerfile_remote_add;
 pub mod dockerfile_root_user;
 pub mod dockerfile_sudo;
+pub mod dockerfile_unapproved_base_image;
 pub mod forbidden_image_registry;
 pub mod image_without_digest;
 pub mod invalid_image_reference;
@@ -98,6 +99,7 @@ pub static RULES: &[&dyn Rule] = &[
     &dockerfile_mutable_base_image::DockerfileMutableBaseImage,
     &dockerfile_sudo::DockerfileSudo,
     &dockerfile_package_cache::DockerfilePackageCache,
+    &dockerfile_unapproved_base_image::DockerfileUnapprovedBaseImage,
     &invalid_image_reference::InvalidImageReference,
     &unapproved_image_registry::UnapprovedImageRegistry,
     &forbidden_image_registry::ForbiddenImageRegistry,

@@ -5,12 +5,17 @@
 //! `Always`), only the tag is meaningful: `Always` makes every node pull the
 //! newest image behind the tag, which is still not the image that was
 //! reviewed; a digest is the fix either way.
+//!
+//! The image is parsed with [`palisade_model::ImageRef`] (the distribution
+//! reference grammar), so a registry port is not taken for a tag; a value
+//! that does not parse is reported by `PAL-K8S-025` instead, and unrendered
+//! template expressions are skipped as by the other image rules.
 
 use palisade_model::{
     Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity, WORKLOAD_KINDS,
 };
 
-use super::common;
+use super::images;
 use crate::{Context, Rule};
 
 /// The rule.
@@ -50,45 +55,24 @@ pub fn untagged_message(subject: &str, image: &str) -> String {
     format!("{subject} uses image \"{image}\" with no tag (so latest) and no digest")
 }
 
-/// The tag and digest of an image reference (`registry:5000/repo:tag@sha256:...`).
-pub fn tag_and_digest(image: &str) -> (Option<&str>, Option<&str>) {
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last = name.rfind('/').map_or(0, |i| i + 1);
-    let tail = name.get(last..).unwrap_or("");
-    let tag = tail.rsplit_once(':').map(|(_, t)| t);
-    (tag, digest)
-}
-
 impl Rule for MutableImageTag {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(pod) = &resource.pod else { return };
-        for c in &pod.spec.containers {
-            let Some(image) = &c.image else { continue };
-            let name = image.value.trim();
-            if name.is_empty() {
-                continue;
+        images::report(&META, resource, out, |image, subject| {
+            // A reference that does not parse is PAL-K8S-025's.
+            let reference = image.parsed.as_ref().ok()?;
+            if reference.digest().is_some() {
+                return None;
             }
-            let message = match tag_and_digest(name) {
-                (_, Some(_)) => continue,
-                (None, None) => untagged_message(&common::subject(resource, c), name),
-                (Some("latest"), None) => latest_message(&common::subject(resource, c), name),
-                (Some(_), None) => continue,
-            };
-            out.push(common::finding(
-                &META,
-                resource,
-                image.span,
-                Some(c),
-                message,
-            ));
-        }
+            match reference.tag() {
+                None => Some(untagged_message(subject, &image.image)),
+                Some("latest") => Some(latest_message(subject, &image.image)),
+                Some(_) => None,
+            }
+        });
     }
 }
 
@@ -96,22 +80,6 @@ impl Rule for MutableImageTag {
 mod tests {
     use super::*;
     use crate::rules::testkit::*;
-
-    #[test]
-    fn references_split_into_tag_and_digest() {
-        assert_eq!(tag_and_digest("nginx"), (None, None));
-        assert_eq!(tag_and_digest("nginx:1.27"), (Some("1.27"), None));
-        assert_eq!(tag_and_digest("registry:5000/team/app"), (None, None));
-        assert_eq!(
-            tag_and_digest("registry:5000/team/app:latest"),
-            (Some("latest"), None)
-        );
-        assert_eq!(tag_and_digest("app@sha256:abc"), (None, Some("sha256:abc")));
-        assert_eq!(
-            tag_and_digest("app:1@sha256:abc"),
-            (Some("1"), Some("sha256:abc"))
-        );
-    }
 
     #[test]
     fn latest_and_untagged_fire() {
@@ -131,5 +99,43 @@ mod tests {
             untagged_message("container \"a\" of Deployment \"web\"", "nginx")
         );
         assert_eq!(found[1].location.span, at(31));
+    }
+
+    const DIGEST: &str = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+
+    #[test]
+    fn references_are_read_with_the_reference_grammar() {
+        let pinned = format!("app:latest@{DIGEST}");
+        let digest_only = format!("registry:5000/app@{DIGEST}");
+        let cases: &[(&str, Option<bool>)] = &[
+            // (image, Some(untagged) when it fires)
+            ("registry:5000/team/app", Some(true)),
+            ("localhost:5000/app:latest", Some(false)),
+            ("[fc00::1]:5000/app", Some(true)),
+            ("docker.io/library/nginx:1.27", None),
+            ("nginx:LATEST", None),
+            (&pinned, None),
+            (&digest_only, None),
+            // Not references: PAL-K8S-025 reports or skips them.
+            ("MyApp", None),
+            ("app:bad tag", None),
+            ("app@sha256:0123", None),
+            ("{{ .Values.image }}", None),
+            ("${IMAGE}", None),
+            (" nginx", None),
+        ];
+        for (image, fires) in cases {
+            let mut c = container("c", 20);
+            c.image = Some(ss(image, 21));
+            let found = run(&MutableImageTag, &[workload(spec(vec![c]))]);
+            let subject = "container \"c\" of Deployment \"web\"";
+            let want: Vec<String> = match fires {
+                Some(true) => vec![untagged_message(subject, image)],
+                Some(false) => vec![latest_message(subject, image)],
+                None => Vec::new(),
+            };
+            let got: Vec<String> = found.into_iter().map(|f| f.message).collect();
+            assert_eq!(got, want, "{image}");
+        }
     }
 }

@@ -24,6 +24,14 @@ pub(crate) fn ss(value: &str, line: u32) -> Spanned<String> {
     Spanned::new(value.to_string(), at(line))
 }
 
+/// The `Dockerfile` object of a file named `Dockerfile` holding `text`.
+pub(crate) fn dockerfile(text: &str) -> Vec<Resource> {
+    let loaded = palisade_load::load_str("Dockerfile", text, &palisade_load::Limits::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(loaded.resources.len(), 1);
+    loaded.resources
+}
+
 /// A regular container named `name` declared on `line`.
 pub(crate) fn container(name: &str, line: u32) -> Container {
     Container {
