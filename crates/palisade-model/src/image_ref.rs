@@ -281,6 +281,10 @@ impl ImageRef {
 
     /// The repository name as Docker shows it: Docker Hub's registry and
     /// `library/` left out (`nginx`, `bitnami/redis`), other names in full.
+    /// A Docker Hub path whose first component would read as a registry
+    /// (`docker.io/foo.com/bar`, `docker.io/localhost/app`) keeps
+    /// `docker.io/`, so that the name parses back to the same repository
+    /// (Docker itself shows the ambiguous `foo.com/bar`).
     pub fn familiar_name(&self) -> String {
         if !self.is_docker_hub() {
             return self.name();
@@ -288,7 +292,12 @@ impl ImageRef {
         match self.path.strip_prefix("library/") {
             // A bare 64-digit hex name would read as an image id.
             Some(short) if !short.contains('/') && !is_image_id(short) => short.to_string(),
-            _ => self.path.clone(),
+            _ => match self.path.split_once('/') {
+                Some((first, _)) if first == "localhost" || first.contains(['.', ':']) => {
+                    self.name()
+                }
+                _ => self.path.clone(),
+            },
         }
     }
 
@@ -1445,6 +1454,23 @@ mod tests {
             ImageRef::parse(&huge).map(|r| r.path().to_string()),
             Ok("app".into())
         );
+    }
+
+    #[test]
+    fn docker_hub_paths_that_read_as_registries_stay_qualified() {
+        // Docker would show `foo.com/bar`, which names the registry foo.com.
+        for (input, familiar) in [
+            ("docker.io/foo.com/bar", "docker.io/foo.com/bar"),
+            ("docker.io/localhost/app:1", "docker.io/localhost/app:1"),
+            ("index.docker.io/a.b/c", "docker.io/a.b/c"),
+            ("docker.io/library/foo.com", "foo.com"),
+            ("docker.io/library/localhost", "localhost"),
+            ("docker.io/team/app", "team/app"),
+        ] {
+            let r = ImageRef::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(r.familiar(), familiar, "{input}");
+            assert_eq!(ImageRef::parse(&r.familiar()).as_ref(), Ok(&r), "{input}");
+        }
     }
 
     #[test]
