@@ -23,5 +23,8 @@ fuzz_target!(|data: &[u8]| {
     // The parts agree with the rendering.
     assert_eq!(image.to_string(), image.qualified());
     assert!(image.qualified().starts_with(&image.name()));
-    assert_eq!(image.name(), format!("{}/{}", image.registry(), image.path()));
+    assert_eq!(
+        image.name(),
+        format!("{}/{}", image.registry(), image.path())
+    );
 });
