@@ -73,11 +73,18 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Lower-case, whitespace runs folded to one space, trimmed.
 fn normalize_message(message: &str) -> String {
-    message
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(message.len());
+    for word in message.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

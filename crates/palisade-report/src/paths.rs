@@ -23,12 +23,17 @@ impl Artifact {
     /// Memoised per thread: reports name the same few files for thousands
     /// of findings, and classifying asks the OS for the current directory.
     pub(crate) fn of(file: &str, base: Option<&Path>) -> Artifact {
+        type Memo = std::collections::HashMap<String, (Option<PathBuf>, Artifact)>;
         thread_local! {
-            static CACHE: std::cell::RefCell<std::collections::HashMap<(String, Option<PathBuf>), Artifact>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
+            static CACHE: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
         }
-        let key = (file.to_string(), base.map(Path::to_path_buf));
-        if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        let hit = CACHE.with(|c| {
+            c.borrow()
+                .get(file)
+                .filter(|(b, _)| b.as_deref() == base)
+                .map(|(_, a)| a.clone())
+        });
+        if let Some(hit) = hit {
             return hit;
         }
         let artifact = Artifact::classify(file, base);
@@ -38,7 +43,7 @@ impl Artifact {
             if c.len() > 100_000 {
                 c.clear();
             }
-            c.insert(key, artifact.clone());
+            c.insert(file.to_string(), (base.map(Path::to_path_buf), artifact.clone()));
         });
         artifact
     }
