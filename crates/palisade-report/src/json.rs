@@ -185,31 +185,37 @@ fn indent(text: &[u8], by: usize) -> Vec<u8> {
     out
 }
 
-/// A top-level field's array of findings, rendered in parallel chunks.
+/// A top-level field's array of findings, rendered in parallel chunks; a
+/// batch of chunks is written before the next is rendered, so memory stays
+/// bounded whatever the number of findings.
 fn write_array(out: &mut dyn io::Write, items: &[JsonFinding<'_>]) -> io::Result<()> {
+    const CHUNK: usize = 256;
+    const BATCH: usize = CHUNK * 32;
     if items.is_empty() {
         return out.write_all(b"[]");
     }
-    let chunks: Vec<io::Result<Vec<u8>>> = items
-        .par_chunks(512)
-        .map(|chunk| {
-            let mut buf = Vec::new();
-            for (i, item) in chunk.iter().enumerate() {
-                if i > 0 {
-                    buf.extend_from_slice(b",\n");
-                }
-                buf.extend_from_slice(b"    ");
-                buf.extend_from_slice(&indent(&pretty(item)?, 4));
-            }
-            Ok(buf)
-        })
-        .collect();
     out.write_all(b"[\n")?;
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",\n")?;
+    for (b, batch) in items.chunks(BATCH).enumerate() {
+        let chunks: Vec<io::Result<Vec<u8>>> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::new();
+                for (i, item) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        buf.extend_from_slice(b",\n");
+                    }
+                    buf.extend_from_slice(b"    ");
+                    buf.extend_from_slice(&indent(&pretty(item)?, 4));
+                }
+                Ok(buf)
+            })
+            .collect();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if b > 0 || i > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(&chunk?)?;
         }
-        out.write_all(&chunk?)?;
     }
     out.write_all(b"\n  ]")
 }
@@ -265,7 +271,7 @@ mod tests {
     #[test]
     fn parallel_writer_matches_serde_pretty_output() {
         // More findings than one parallel chunk, some suppressed.
-        let findings: Vec<Finding> = (0..1300).map(|i| finding(i, i % 5 == 0)).collect();
+        let findings: Vec<Finding> = (0..9000).map(|i| finding(i, i % 5 == 0)).collect();
         let errors = vec![palisade_model::InputError {
             file: Arc::from("bad.yaml"),
             span: Some(Span::point(2, 1)),
@@ -278,7 +284,7 @@ mod tests {
                 errors: &errors,
                 summary: Summary {
                     files: 7,
-                    objects: 1300,
+                    objects: 9000,
                     ..Summary::default()
                 },
                 show_suppressed,
@@ -306,7 +312,7 @@ mod tests {
                 summary: JsonSummary {
                     files: 7,
                     documents: 0,
-                    objects: 1300,
+                    objects: 9000,
                     skipped_non_kubernetes: 0,
                     skipped_unknown_kinds: 0,
                     rules_run: 0,
