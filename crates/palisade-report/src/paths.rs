@@ -43,7 +43,10 @@ impl Artifact {
             if c.len() > 100_000 {
                 c.clear();
             }
-            c.insert(file.to_string(), (base.map(Path::to_path_buf), artifact.clone()));
+            c.insert(
+                file.to_string(),
+                (base.map(Path::to_path_buf), artifact.clone()),
+            );
         });
         artifact
     }
