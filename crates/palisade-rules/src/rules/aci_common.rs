@@ -105,6 +105,7 @@ pub(crate) fn items<'r>(resource: &'r Resource, key: &str) -> &'r [Node] {
 }
 
 /// One raw container of a group.
+#[derive(Clone, Copy)]
 pub(crate) struct RawContainer<'r> {
     /// `init container` or `container`.
     pub(crate) what: &'static str,
@@ -128,6 +129,30 @@ pub(crate) fn containers(resource: &Resource) -> Vec<RawContainer<'_>> {
                     name: c.get("name").and_then(Node::as_str).unwrap_or_default(),
                     props,
                 });
+            }
+        }
+    }
+    out
+}
+
+/// Every `environmentVariables` entry that sets `key` (`value` or
+/// `secureValue`), in container order: the container, the variable's name
+/// and the value node.
+pub(crate) fn env_values<'r>(
+    resource: &'r Resource,
+    key: &str,
+) -> Vec<(RawContainer<'r>, &'r str, &'r Node)> {
+    let mut out = Vec::new();
+    for c in containers(resource) {
+        let vars = c
+            .props
+            .get("environmentVariables")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        for var in vars {
+            if let Some(value) = var.get(key) {
+                let name = var.get("name").and_then(Node::as_str).unwrap_or_default();
+                out.push((c, name, value));
             }
         }
     }

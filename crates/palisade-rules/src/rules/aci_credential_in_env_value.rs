@@ -9,7 +9,7 @@
 //! Key Vault references and other expressions are not literals and do not
 //! fire; `secureValue` never does.
 
-use palisade_model::{Finding, FixAvailability, Node, Resource, RuleMeta, RuleStatus, Severity};
+use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
 use super::{aci_common as aci, common};
 use crate::{Context, Rule};
@@ -61,46 +61,35 @@ impl Rule for AciCredentialInEnvValue {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for c in aci::containers(resource) {
-            let vars = c
-                .props
-                .get("environmentVariables")
-                .and_then(Node::as_seq)
-                .unwrap_or_default();
-            for var in vars {
-                let name = var.get("name").and_then(Node::as_str).unwrap_or_default();
-                let Some(value) = var.get("value") else {
-                    continue;
-                };
-                let Some(text) = value.as_str() else { continue };
-                if aci::is_expression(text) {
-                    if let Some(function) = aci::list_call(text) {
-                        out.push(aci::container_finding(
-                            &META,
-                            META.severity,
-                            resource,
-                            value.span,
-                            c.name,
-                            list_message(&aci::subject(resource, &c), name, &function),
-                        ));
-                    }
-                    continue;
-                }
-                if let Some(m) = palisade_secrets::check_named_value(name, text) {
+        for (c, name, value) in aci::env_values(resource, "value") {
+            let Some(text) = value.as_str() else { continue };
+            if aci::is_expression(text) {
+                if let Some(function) = aci::list_call(text) {
                     out.push(aci::container_finding(
                         &META,
-                        common::credential_severity(m.confidence),
+                        META.severity,
                         resource,
                         value.span,
                         c.name,
-                        literal_message(
-                            &aci::subject(resource, &c),
-                            name,
-                            m.description,
-                            &m.redacted,
-                        ),
+                        list_message(&aci::subject(resource, &c), name, &function),
                     ));
                 }
+                continue;
+            }
+            if let Some(m) = palisade_secrets::check_named_value(name, text) {
+                out.push(aci::container_finding(
+                    &META,
+                    common::credential_severity(m.confidence),
+                    resource,
+                    value.span,
+                    c.name,
+                    literal_message(
+                        &aci::subject(resource, &c),
+                        name,
+                        m.description,
+                        &m.redacted,
+                    ),
+                ));
             }
         }
     }

@@ -10,7 +10,7 @@
 //! reference, `listKeys()`) and placeholders (`REPLACE_ME`,
 //! `<password>`, `placeholder-from-pipeline`) do not fire.
 
-use palisade_model::{Finding, FixAvailability, Node, Resource, RuleMeta, RuleStatus, Severity};
+use palisade_model::{Finding, FixAvailability, Resource, RuleMeta, RuleStatus, Severity};
 
 use super::{aci_common as aci, common};
 use crate::{Context, Rule};
@@ -45,22 +45,12 @@ impl Rule for AciSecureValueLiteral {
     }
 
     fn check(&self, resource: &Resource, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        for c in aci::containers(resource) {
-            let vars = c
-                .props
-                .get("environmentVariables")
-                .and_then(Node::as_seq)
-                .unwrap_or_default();
-            for var in vars {
-                let name = var.get("name").and_then(Node::as_str).unwrap_or_default();
-                let Some(value) = var.get("secureValue") else {
-                    continue;
-                };
-                let Some(text) = aci::literal(value) else {
-                    continue;
-                };
-                if let Some(m) = palisade_secrets::check_named_value(name, text) {
-                    out.push(aci::container_finding(
+        for (c, name, value) in aci::env_values(resource, "secureValue") {
+            let Some(text) = aci::literal(value) else {
+                continue;
+            };
+            if let Some(m) = palisade_secrets::check_named_value(name, text) {
+                out.push(aci::container_finding(
                         &META,
                         common::credential_severity(m.confidence),
                         resource,
@@ -73,7 +63,6 @@ impl Rule for AciSecureValueLiteral {
                             m.redacted
                         ),
                     ));
-                }
             }
         }
     }
