@@ -1,0 +1,559 @@
+//! Streaming, bounded reader for one image layer (a tar stream, optionally
+//! gzip- or zstd-compressed).
+//!
+//! The layer is read once, front to back. Every entry is recorded with its
+//! metadata; file contents are kept only for the paths the caller asks for.
+//! Every way a hostile layer can make the reader misbehave (path traversal,
+//! decompression bombs, huge entry counts, overlong names, truncated streams)
+//! is bounded by [`LayerLimits`] and reported as a [`LayerError`].
+
+use std::cell::RefCell;
+use std::io::{self, Read};
+use std::rc::Rc;
+
+/// Uncompressed bytes a layer may produce before the compression-ratio limit
+/// is enforced: tiny layers (an empty tar is 1 KiB of zeros) compress far
+/// better than any real file tree.
+pub const RATIO_GRACE_BYTES: u64 = 1 << 20;
+
+/// Limits on what one layer may contain. Every limit is inclusive: a layer
+/// exactly at a limit is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerLimits {
+    /// Most entries (files, directories, links, whiteouts) in one layer.
+    /// Default 1,000,000; the largest public images hold a few hundred
+    /// thousand.
+    pub max_entries: u64,
+    /// Most uncompressed bytes of tar stream (headers, long names, contents
+    /// of every file, skipped or kept). Default 16 GiB.
+    pub max_total_bytes: u64,
+    /// Largest file whose contents are kept in memory for an analyzer.
+    /// Files that are not wanted may be larger (they are skipped, and count
+    /// only towards `max_total_bytes`). Default 64 MiB.
+    pub max_file_size: u64,
+    /// Longest entry path or link target, in bytes. Default 4096 (Linux
+    /// `PATH_MAX`).
+    pub max_path_len: usize,
+    /// Most components in an entry path. Default 256.
+    pub max_path_depth: usize,
+    /// Largest ratio of uncompressed to compressed bytes, checked once a
+    /// compressed layer has produced more than [`RATIO_GRACE_BYTES`].
+    /// Default 200 (real layers are rarely above 20; a gzip bomb of zeros
+    /// reaches about 1000).
+    pub max_compression_ratio: u64,
+}
+
+impl Default for LayerLimits {
+    fn default() -> Self {
+        LayerLimits {
+            max_entries: 1_000_000,
+            max_total_bytes: 16 << 30,
+            max_file_size: 64 << 20,
+            max_path_len: 4096,
+            max_path_depth: 256,
+            max_compression_ratio: 200,
+        }
+    }
+}
+
+/// How the layer stream is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    /// A plain tar stream.
+    None,
+    /// Look at the first bytes: gzip (`1f 8b`), zstd (`28 b5 2f fd`), else
+    /// plain tar.
+    Detect,
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    /// Any other tar type flag, recorded but not interpreted.
+    Other(u8),
+}
+
+/// One entry of a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Normalised path: relative to the root, `/`-separated, no `.`, `..`
+    /// or empty components (`./etc/passwd` is `etc/passwd`).
+    pub path: String,
+    pub kind: EntryKind,
+    /// Permission bits and set-id/sticky bits (`0o7777`).
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Size of the file's contents in bytes (0 for non-files).
+    pub size: u64,
+    /// Symlink target exactly as written (resolved later, confined to the
+    /// root, by the file tree); hardlink target normalised like `path`.
+    pub link_target: Option<String>,
+    /// The file's contents, when `wanted` selected it.
+    pub contents: Option<Vec<u8>>,
+}
+
+/// Every entry of one layer, in stream order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    pub entries: Vec<Entry>,
+}
+
+/// Why a layer could not be read. Messages are lower-case and name the
+/// entry and the limit at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error("layer stream is truncated: {detail}")]
+    Truncated { detail: String },
+    #[error("layer is not a valid tar stream: {detail}")]
+    Corrupt { detail: String },
+    #[error("reading layer: {0}")]
+    Io(io::Error),
+    #[error("layer has more than {limit} entries (limit max_entries)")]
+    TooManyEntries { limit: u64 },
+    #[error("layer expands to more than {limit} bytes (limit max_total_bytes)")]
+    TooLarge { limit: u64 },
+    #[error(
+        "layer expands {uncompressed} bytes from {compressed} compressed, more than {limit}:1; \
+         possible decompression bomb (limit max_compression_ratio)"
+    )]
+    CompressionRatio {
+        limit: u64,
+        compressed: u64,
+        uncompressed: u64,
+    },
+    #[error("file {path:?} is {size} bytes, more than {limit} (limit max_file_size)")]
+    FileTooLarge { path: String, size: u64, limit: u64 },
+    #[error("entry {path:?} has a name of {len} bytes, more than {limit} (limit max_path_len)")]
+    PathTooLong {
+        path: String,
+        len: usize,
+        limit: usize,
+    },
+    #[error(
+        "entry {path:?} is {depth} directories deep, more than {limit} (limit max_path_depth)"
+    )]
+    PathTooDeep {
+        path: String,
+        depth: usize,
+        limit: usize,
+    },
+    #[error("entry {path:?} escapes the layer root with `..`")]
+    PathTraversal { path: String },
+    #[error("entry {path:?} has an absolute path")]
+    AbsolutePath { path: String },
+    #[error("hardlink {path:?} points outside the layer root ({target:?})")]
+    LinkEscape { path: String, target: String },
+}
+
+/// Reads one layer. `wanted` is called with each regular file's normalised
+/// path; the contents of files it accepts are kept (up to
+/// `limits.max_file_size`), all others are skipped without being buffered.
+pub fn read_layer(
+    reader: impl Read,
+    compression: Compression,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Layer, LayerError> {
+    let state = Rc::new(RefCell::new(State::default()));
+    let counted = CountIn {
+        inner: reader,
+        state: Rc::clone(&state),
+    };
+    let compression = match compression {
+        Compression::Detect => {
+            let mut counted = counted;
+            let mut head = [0u8; 4];
+            let mut n = 0;
+            while n < head.len() {
+                let got = counted.read(&mut head[n..]).map_err(LayerError::Io)?;
+                if got == 0 {
+                    break;
+                }
+                n += got;
+            }
+            let head = head.get(..n).unwrap_or_default().to_vec();
+            let detected = if head.starts_with(&[0x1f, 0x8b]) {
+                Compression::Gzip
+            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                Compression::Zstd
+            } else {
+                Compression::None
+            };
+            return read_decoded(
+                io::Cursor::new(head).chain(counted),
+                detected,
+                &state,
+                limits,
+                wanted,
+            );
+        }
+        other => other,
+    };
+    read_decoded(counted, compression, &state, limits, wanted)
+}
+
+fn read_decoded<R: Read>(
+    reader: R,
+    compression: Compression,
+    state: &Rc<RefCell<State>>,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Layer, LayerError> {
+    let decoded: Box<dyn Read + '_> = match compression {
+        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(reader)),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(reader).map_err(LayerError::Io)?)
+        }
+        Compression::None | Compression::Detect => Box::new(reader),
+    };
+    let guard = Guard {
+        inner: decoded,
+        state: Rc::clone(state),
+        limits: *limits,
+        compressed: compression != Compression::None && compression != Compression::Detect,
+    };
+    let mut archive = tar::Archive::new(guard);
+    let result = read_entries(&mut archive, limits, wanted);
+    let state = state.borrow();
+    if let Some(trip) = &state.tripped {
+        return Err(trip.to_error());
+    }
+    match result {
+        Ok(_) if state.saw_eof => Err(LayerError::Truncated {
+            detail: format!(
+                "the stream ended after {} bytes without an end-of-archive block",
+                state.out
+            ),
+        }),
+        Ok(layer) => Ok(layer),
+        Err(Failure::Layer(e)) => Err(e),
+        Err(Failure::Io(e)) if state.saw_eof || e.kind() == io::ErrorKind::UnexpectedEof => {
+            Err(LayerError::Truncated {
+                detail: format!("the stream ended after {} bytes: {e}", state.out),
+            })
+        }
+        Err(Failure::Io(e))
+            if e.kind() == io::ErrorKind::Other
+                || e.kind() == io::ErrorKind::InvalidData
+                || e.kind() == io::ErrorKind::InvalidInput =>
+        {
+            Err(LayerError::Corrupt {
+                detail: e.to_string(),
+            })
+        }
+        Err(Failure::Io(e)) => Err(LayerError::Io(e)),
+    }
+}
+
+enum Failure {
+    Layer(LayerError),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+impl From<LayerError> for Failure {
+    fn from(e: LayerError) -> Self {
+        Failure::Layer(e)
+    }
+}
+
+fn read_entries<R: Read>(
+    archive: &mut tar::Archive<R>,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Layer, Failure> {
+    let mut layer = Layer::default();
+    let mut count: u64 = 0;
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        count += 1;
+        if count > limits.max_entries {
+            return Err(LayerError::TooManyEntries {
+                limit: limits.max_entries,
+            }
+            .into());
+        }
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Some(path) = normalise(&raw_path, limits)? else {
+            // The root directory itself (`./` or `/`): nothing to record.
+            continue;
+        };
+        let header = entry.header();
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            other => EntryKind::Other(other.as_byte()),
+        };
+        let corrupt = |what: &str, e: io::Error| LayerError::Corrupt {
+            detail: format!("entry {path:?} has an invalid {what}: {e}"),
+        };
+        let mode = header.mode().map_err(|e| corrupt("mode", e))? & 0o7777;
+        let uid = header.uid().map_err(|e| corrupt("uid", e))?;
+        let gid = header.gid().map_err(|e| corrupt("gid", e))?;
+        let link_target = match kind {
+            EntryKind::Symlink | EntryKind::Hardlink => {
+                let raw = entry
+                    .link_name_bytes()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                if raw.len() > limits.max_path_len {
+                    return Err(LayerError::PathTooLong {
+                        path: shorten(&path),
+                        len: raw.len(),
+                        limit: limits.max_path_len,
+                    }
+                    .into());
+                }
+                if kind == EntryKind::Hardlink {
+                    Some(normalise_hardlink(&path, &raw, limits)?)
+                } else {
+                    Some(raw)
+                }
+            }
+            _ => None,
+        };
+        let size = if kind == EntryKind::File {
+            entry.size()
+        } else {
+            0
+        };
+        let contents = if kind == EntryKind::File && wanted(&path) {
+            if size > limits.max_file_size {
+                return Err(LayerError::FileTooLarge {
+                    path,
+                    size,
+                    limit: limits.max_file_size,
+                }
+                .into());
+            }
+            let mut buf = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
+            (&mut entry)
+                .take(limits.max_file_size.saturating_add(1))
+                .read_to_end(&mut buf)?;
+            if buf.len() as u64 > limits.max_file_size {
+                return Err(LayerError::FileTooLarge {
+                    path,
+                    size: buf.len() as u64,
+                    limit: limits.max_file_size,
+                }
+                .into());
+            }
+            Some(buf)
+        } else {
+            None
+        };
+        layer.entries.push(Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link_target,
+            contents,
+        });
+    }
+    Ok(layer)
+}
+
+/// At most 200 bytes of a path, for error messages.
+fn shorten(path: &str) -> String {
+    if path.len() <= 200 {
+        return path.to_string();
+    }
+    let mut end = 200;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &path[..end])
+}
+
+/// Normalises an entry path; `None` for the root itself.
+fn normalise(raw: &str, limits: &LayerLimits) -> Result<Option<String>, LayerError> {
+    if raw.len() > limits.max_path_len {
+        return Err(LayerError::PathTooLong {
+            path: shorten(raw),
+            len: raw.len(),
+            limit: limits.max_path_len,
+        });
+    }
+    if raw.starts_with('/') {
+        return Err(LayerError::AbsolutePath { path: shorten(raw) });
+    }
+    let parts = components(raw).map_err(|()| LayerError::PathTraversal { path: shorten(raw) })?;
+    if parts.len() > limits.max_path_depth {
+        return Err(LayerError::PathTooDeep {
+            path: shorten(raw),
+            depth: parts.len(),
+            limit: limits.max_path_depth,
+        });
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(parts.join("/")))
+}
+
+/// Hardlink targets name another entry of the archive; a leading `/` is
+/// tolerated (as GNU tar does) but `..` is not.
+fn normalise_hardlink(path: &str, raw: &str, limits: &LayerLimits) -> Result<String, LayerError> {
+    let escape = || LayerError::LinkEscape {
+        path: shorten(path),
+        target: shorten(raw),
+    };
+    let parts = components(raw).map_err(|()| escape())?;
+    if parts.is_empty() {
+        return Err(escape());
+    }
+    if parts.len() > limits.max_path_depth {
+        return Err(LayerError::PathTooDeep {
+            path: shorten(raw),
+            depth: parts.len(),
+            limit: limits.max_path_depth,
+        });
+    }
+    Ok(parts.join("/"))
+}
+
+/// The non-empty, non-`.` components of a path; `Err` on any `..`.
+fn components(raw: &str) -> Result<Vec<&str>, ()> {
+    let mut parts = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(()),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts)
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Compressed bytes pulled from the input.
+    compressed: u64,
+    /// Uncompressed bytes handed to the tar reader.
+    out: u64,
+    /// The tar reader asked for more after the stream had ended.
+    saw_eof: bool,
+    tripped: Option<Trip>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Trip {
+    Total {
+        limit: u64,
+    },
+    Ratio {
+        limit: u64,
+        compressed: u64,
+        uncompressed: u64,
+    },
+}
+
+impl Trip {
+    fn to_error(self) -> LayerError {
+        match self {
+            Trip::Total { limit } => LayerError::TooLarge { limit },
+            Trip::Ratio {
+                limit,
+                compressed,
+                uncompressed,
+            } => LayerError::CompressionRatio {
+                limit,
+                compressed,
+                uncompressed,
+            },
+        }
+    }
+}
+
+struct CountIn<R> {
+    inner: R,
+    state: Rc<RefCell<State>>,
+}
+
+impl<R: Read> Read for CountIn<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.state.borrow_mut().compressed += n as u64;
+        Ok(n)
+    }
+}
+
+/// Sits between the decompressor and the tar reader: counts bytes, enforces
+/// the total and ratio limits, and notices the end of the stream.
+struct Guard<R> {
+    inner: R,
+    state: Rc<RefCell<State>>,
+    limits: LayerLimits,
+    compressed: bool,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(trip) = self.state.borrow().tripped {
+            return Err(io::Error::other(trip.to_error()));
+        }
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(e) => {
+                if e.kind() == io::ErrorKind::UnexpectedEof {
+                    self.state.borrow_mut().saw_eof = true;
+                }
+                return Err(e);
+            }
+        };
+        let mut state = self.state.borrow_mut();
+        if n == 0 && !buf.is_empty() {
+            state.saw_eof = true;
+        }
+        state.out += n as u64;
+        let trip = if state.out > self.limits.max_total_bytes {
+            Some(Trip::Total {
+                limit: self.limits.max_total_bytes,
+            })
+        } else if self.compressed
+            && state.out > RATIO_GRACE_BYTES
+            && state.out
+                > state
+                    .compressed
+                    .saturating_mul(self.limits.max_compression_ratio)
+        {
+            Some(Trip::Ratio {
+                limit: self.limits.max_compression_ratio,
+                compressed: state.compressed,
+                uncompressed: state.out,
+            })
+        } else {
+            None
+        };
+        if let Some(trip) = trip {
+            state.tripped = Some(trip);
+            return Err(io::Error::other(trip.to_error()));
+        }
+        Ok(n)
+    }
+}
