@@ -6,9 +6,14 @@
 #![forbid(unsafe_code)]
 
 pub mod layer;
+pub mod oci;
 pub mod tree;
 
 pub use layer::{
     read_layer, Compression, Entry, EntryKind, Layer, LayerError, LayerLimits, RATIO_GRACE_BYTES,
+};
+pub use oci::{
+    image_tree, BlobDigest, Descriptor, ImageConfigSummary, ImageError, OciLayout, OciLimits,
+    Platform, ResolvedImage, VerifiedBlob,
 };
 pub use tree::{FileTree, TreeError, MAX_SYMLINK_FOLLOWS};
