@@ -353,7 +353,7 @@ fn add_object(
         api_version,
         kind,
         meta,
-        span: normalize::object_span(&obj),
+        span: obj.span,
         node: obj,
         pod,
         helm_source,

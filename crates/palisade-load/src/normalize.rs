@@ -10,8 +10,7 @@ use std::sync::Arc;
 use palisade_model::{
     Capabilities, Container, ContainerKind, ContainerPort, EnvVar, Field, Handler, InputError,
     Node, ObjectMeta, PodSecurityContext, PodSpec, PodTemplate, Profile, Resources, SeLinuxOptions,
-    SecurityContext, Span, Spanned, Sysctl, Value, Volume, VolumeMount, WindowsOptions,
-    VOLUME_SOURCES,
+    SecurityContext, Spanned, Sysctl, Value, Volume, VolumeMount, WindowsOptions, VOLUME_SOURCES,
 };
 
 /// Collects type errors while reading one object.
@@ -560,9 +559,4 @@ fn volume(r: &mut Reader<'_>, item: &Node, path: &str) -> Option<Volume> {
         sources,
         host_path,
     })
-}
-
-/// The span to report for an object (its `kind:` or its start).
-pub(crate) fn object_span(obj: &Node) -> Span {
-    obj.span
 }
