@@ -98,8 +98,12 @@ pub struct Entry {
     /// Symlink target exactly as written (resolved later, confined to the
     /// root, by the file tree); hardlink target normalised like `path`.
     pub link_target: Option<String>,
-    /// The file's contents, when `wanted` selected it.
+    /// The file's contents, when `wanted` selected it (and the reader was
+    /// asked to keep them; see [`read_layer_with`]).
     pub contents: Option<Vec<u8>>,
+    /// Index of the layer that wrote this entry (0 for the bottom layer),
+    /// set when the entry is applied to a [`crate::FileTree`].
+    pub layer: u32,
 }
 
 /// Every entry of one layer, in stream order.
@@ -155,6 +159,9 @@ pub enum LayerError {
     LinkEscape { path: String, target: String },
 }
 
+/// The callback that receives each wanted file's entry and contents.
+pub type VisitFn<'a> = &'a mut dyn FnMut(&Entry, &[u8]);
+
 /// Reads one layer. `wanted` is called with each regular file's normalised
 /// path; the contents of files it accepts are kept (up to
 /// `limits.max_file_size`), all others are skipped without being buffered.
@@ -163,6 +170,32 @@ pub fn read_layer(
     compression: Compression,
     limits: &LayerLimits,
     wanted: &dyn Fn(&str) -> bool,
+) -> Result<Layer, LayerError> {
+    let wanted = |e: &Entry| wanted(&e.path);
+    read_layer_inner(reader, compression, limits, &wanted, None)
+}
+
+/// Reads one layer and hands the contents of each wanted regular file to
+/// `visit` as it streams past, instead of keeping it: memory stays bounded
+/// by the largest wanted file (`limits.max_file_size`), whatever the layer
+/// holds. `wanted` sees the entry's metadata (path, mode, size; `contents`
+/// is `None`). The returned layer records every entry, without contents.
+pub fn read_layer_with(
+    reader: impl Read,
+    compression: Compression,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&Entry) -> bool,
+    visit: &mut dyn FnMut(&Entry, &[u8]),
+) -> Result<Layer, LayerError> {
+    read_layer_inner(reader, compression, limits, wanted, Some(visit))
+}
+
+fn read_layer_inner(
+    reader: impl Read,
+    compression: Compression,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&Entry) -> bool,
+    mut visit: Option<VisitFn<'_>>,
 ) -> Result<Layer, LayerError> {
     let state = Rc::new(RefCell::new(State::default()));
     let counted = CountIn {
@@ -195,11 +228,12 @@ pub fn read_layer(
                 &state,
                 limits,
                 wanted,
+                visit.take(),
             );
         }
         other => other,
     };
-    read_decoded(counted, compression, &state, limits, wanted)
+    read_decoded(counted, compression, &state, limits, wanted, visit)
 }
 
 fn read_decoded<R: Read>(
@@ -207,7 +241,8 @@ fn read_decoded<R: Read>(
     compression: Compression,
     state: &Rc<RefCell<State>>,
     limits: &LayerLimits,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(&Entry) -> bool,
+    visit: Option<VisitFn<'_>>,
 ) -> Result<Layer, LayerError> {
     let decoded: Box<dyn Read + '_> = match compression {
         Compression::Gzip => Box::new(flate2::read::GzDecoder::new(reader)),
@@ -223,7 +258,7 @@ fn read_decoded<R: Read>(
         compressed: compression != Compression::None && compression != Compression::Detect,
     };
     let mut archive = tar::Archive::new(guard);
-    let result = read_entries(&mut archive, limits, wanted);
+    let result = read_entries(&mut archive, limits, wanted, visit);
     let state = state.borrow();
     if let Some(trip) = &state.tripped {
         return Err(trip.to_error());
@@ -275,7 +310,8 @@ impl From<LayerError> for Failure {
 fn read_entries<R: Read>(
     archive: &mut tar::Archive<R>,
     limits: &LayerLimits,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(&Entry) -> bool,
+    mut visit: Option<VisitFn<'_>>,
 ) -> Result<Layer, Failure> {
     let mut layer = Layer::default();
     let mut count: u64 = 0;
@@ -339,10 +375,21 @@ fn read_entries<R: Read>(
         } else {
             0
         };
-        let contents = if kind == EntryKind::File && wanted(&path) {
+        let mut record = Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link_target,
+            contents: None,
+            layer: 0,
+        };
+        if kind == EntryKind::File && wanted(&record) {
             if size > limits.max_file_size {
                 return Err(LayerError::FileTooLarge {
-                    path,
+                    path: record.path,
                     size,
                     limit: limits.max_file_size,
                 }
@@ -354,26 +401,18 @@ fn read_entries<R: Read>(
                 .read_to_end(&mut buf)?;
             if buf.len() as u64 > limits.max_file_size {
                 return Err(LayerError::FileTooLarge {
-                    path,
+                    path: record.path,
                     size: buf.len() as u64,
                     limit: limits.max_file_size,
                 }
                 .into());
             }
-            Some(buf)
-        } else {
-            None
-        };
-        layer.entries.push(Entry {
-            path,
-            kind,
-            mode,
-            uid,
-            gid,
-            size,
-            link_target,
-            contents,
-        });
+            match visit.as_mut() {
+                Some(visit) => visit(&record, &buf),
+                None => record.contents = Some(buf),
+            }
+        }
+        layer.entries.push(record);
     }
     Ok(layer)
 }

@@ -1,19 +1,32 @@
 //! Container image inspection for palisade, without a container runtime.
 //!
-//! This crate currently holds the foundation: a streaming, bounded layer
-//! reader ([`read_layer`]) and the virtual file tree that layers are merged
-//! into ([`FileTree`]). See `docs/images-layers.md`.
+//! Data flows one way: a source ([`ImageInput`]) resolves to an image; the
+//! pipeline ([`scan_image`]) streams each layer once through the bounded
+//! reader ([`read_layer_with`]), hands wanted files to the [`analyzer`]s
+//! and [`FileCheck`]s, and merges the layers into a [`FileTree`]. See
+//! `docs/images-layers.md`.
 #![forbid(unsafe_code)]
 
+pub mod analyzer;
+pub mod dir;
 pub mod layer;
 pub mod oci;
+pub mod scan;
+pub mod source;
 pub mod tree;
 
+pub use analyzer::{AnalyzeError, Analyzer, FileRef, Found, ANALYZERS};
 pub use layer::{
-    read_layer, Compression, Entry, EntryKind, Layer, LayerError, LayerLimits, RATIO_GRACE_BYTES,
+    read_layer, read_layer_with, Compression, Entry, EntryKind, Layer, LayerError, LayerLimits,
+    RATIO_GRACE_BYTES,
 };
 pub use oci::{
-    image_tree, BlobDigest, Descriptor, ImageConfigSummary, ImageError, OciLayout, OciLimits,
-    Platform, ResolvedImage, VerifiedBlob,
+    compression_for, image_tree, BlobDigest, Descriptor, ImageConfigSummary, ImageError, OciLayout,
+    OciLimits, Platform, ResolvedImage, VerifiedBlob,
 };
+pub use scan::{
+    os_package_purl, scan_image, FileCheck, FileHit, ImageInventory, InventoryError, LayerSummary,
+    ScanOptions,
+};
+pub use source::{BlobSource, ImageInput, OciSource};
 pub use tree::{FileTree, TreeError, MAX_SYMLINK_FOLLOWS};

@@ -608,7 +608,8 @@ pub fn image_tree(
     Ok((image.config, tree))
 }
 
-fn compression_for(media_type: &str) -> Compression {
+/// How a layer blob is compressed, from its media type.
+pub fn compression_for(media_type: &str) -> Compression {
     if media_type.ends_with("+gzip") || media_type.ends_with(".tar.gzip") {
         Compression::Gzip
     } else if media_type.ends_with("+zstd") {
@@ -667,6 +668,22 @@ impl<R: Read> VerifiedBlob<R> {
             read: 0,
             hasher: Sha256::new(),
             over: false,
+        }
+    }
+
+    /// The same blob behind a boxed reader (what [`crate::BlobSource`]
+    /// returns), keeping what was hashed so far.
+    pub fn boxed<'a>(self) -> VerifiedBlob<Box<dyn Read + Send + 'a>>
+    where
+        R: Send + 'a,
+    {
+        VerifiedBlob {
+            inner: Box::new(self.inner),
+            digest: self.digest,
+            expected_size: self.expected_size,
+            read: self.read,
+            hasher: self.hasher,
+            over: self.over,
         }
     }
 

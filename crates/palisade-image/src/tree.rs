@@ -29,6 +29,7 @@ pub enum TreeError {
 #[derive(Debug, Clone, Default)]
 pub struct FileTree {
     entries: BTreeMap<String, Entry>,
+    layers: u32,
 }
 
 impl FileTree {
@@ -42,6 +43,8 @@ impl FileTree {
     /// directory removes what was under it). Parent directories that are
     /// symlinks are followed, inside the root, as a container runtime would.
     pub fn apply(&mut self, layer: Layer) -> Result<(), TreeError> {
+        let index = self.layers;
+        self.layers = self.layers.saturating_add(1);
         let mut adds = Vec::with_capacity(layer.entries.len());
         for entry in layer.entries {
             let (parent, name) = split(&entry.path);
@@ -90,6 +93,7 @@ impl FileTree {
             // A directory entry over an existing directory keeps its
             // children (tar semantics); only its metadata changes.
             entry.path.clone_from(&path);
+            entry.layer = index;
             self.entries.insert(path, entry);
         }
         Ok(())
@@ -98,6 +102,14 @@ impl FileTree {
     /// The entry at exactly this path (no symlinks followed).
     pub fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(&lexical(path))
+    }
+
+    /// The entry at a path whose parent directories are followed through
+    /// symlinks (inside the root), but not the last component: where a file
+    /// written by a layer at `path` ended up.
+    pub fn locate(&self, path: &str) -> Option<&Entry> {
+        let resolved = self.resolve_path(path, false).ok()?;
+        self.entries.get(&resolved)
     }
 
     /// The entry a path names after following every symlink, confined to the
@@ -119,6 +131,11 @@ impl FileTree {
     /// Every entry, in path order.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
+    }
+
+    /// How many layers have been applied.
+    pub fn layer_count(&self) -> u32 {
+        self.layers
     }
 
     pub fn len(&self) -> usize {

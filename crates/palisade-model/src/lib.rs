@@ -10,6 +10,7 @@ mod dockerfile;
 mod finding;
 mod image_ref;
 mod node;
+mod package;
 mod pod;
 mod resource;
 mod rule;
@@ -19,6 +20,7 @@ pub use dockerfile::{split_words, Dockerfile, Heredoc, Instruction, Stage};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
 pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use node::{Entry, Mapping, Node, Value};
+pub use package::{purl, purl_encode, Ecosystem, OsInfo, Package};
 pub use pod::{
     Capabilities, Container, ContainerKind, ContainerPort, Effective, EffectiveSecurityContext,
     EnvVar, Field, Handler, ObjectMeta, Origin, PodSecurityContext, PodSpec, PodTemplate, Profile,
