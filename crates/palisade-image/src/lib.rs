@@ -2,12 +2,12 @@
 //!
 //! Data flows one way: a source ([`ImageInput`]) resolves to an image; the
 //! pipeline ([`scan_image`]) streams each layer once through the bounded
-//! reader ([`read_layer_with`]), hands wanted files to the [`analyzer`]s
+//! reader ([`read_layer_with`]), hands wanted files to the [`analyzers`]
 //! and [`FileCheck`]s, and merges the layers into a [`FileTree`]. See
 //! `docs/images-layers.md`.
 #![forbid(unsafe_code)]
 
-pub mod analyzer;
+pub mod analyzers;
 pub mod dir;
 pub mod layer;
 pub mod oci;
@@ -15,7 +15,7 @@ pub mod scan;
 pub mod source;
 pub mod tree;
 
-pub use analyzer::{AnalyzeError, Analyzer, FileRef, Found, ANALYZERS};
+pub use analyzers::{AnalyzeError, Analyzer, FileRef, Found, ANALYZERS};
 pub use layer::{
     read_layer, read_layer_with, Compression, Entry, EntryKind, Layer, LayerError, LayerLimits,
     RATIO_GRACE_BYTES,

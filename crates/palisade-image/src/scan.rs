@@ -8,8 +8,8 @@ use std::io;
 use palisade_model::{purl, Ecosystem, OsInfo, Package};
 use rayon::prelude::*;
 
-use crate::analyzer::os_release::OS_RELEASE_PATHS;
-use crate::analyzer::{Analyzer, FileRef, Found, ANALYZERS};
+use crate::analyzers::os_release::OS_RELEASE_PATHS;
+use crate::analyzers::{Analyzer, FileRef, Found, ANALYZERS};
 use crate::dir::read_dir_layer;
 use crate::layer::{read_layer_with, Entry, Layer, LayerError, LayerLimits, VisitFn};
 use crate::oci::{compression_for, ImageConfigSummary, ImageError, Platform};
