@@ -21,8 +21,8 @@ pub use layer::{
     RATIO_GRACE_BYTES,
 };
 pub use oci::{
-    compression_for, image_tree, BlobDigest, Descriptor, ImageConfigSummary, ImageError, OciLayout,
-    OciLimits, Platform, ResolvedImage, VerifiedBlob,
+    compression_for, image_tree, BlobDigest, Descriptor, HistoryEntry, ImageConfigSummary,
+    ImageError, OciLayout, OciLimits, Platform, ResolvedImage, VerifiedBlob,
 };
 pub use scan::{
     os_package_purl, scan_image, FileCheck, FileHit, ImageInventory, InventoryError, LayerSummary,

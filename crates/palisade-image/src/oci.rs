@@ -157,7 +157,7 @@ impl Platform {
     }
 
     /// A wanted variant of `None` matches any variant.
-    fn matches(&self, p: &DescPlatform) -> bool {
+    pub fn matches(&self, p: &DescPlatform) -> bool {
         p.os == self.os
             && p.architecture == self.architecture
             && match &self.variant {
@@ -203,7 +203,8 @@ impl BlobDigest {
         &self.0
     }
 
-    fn hex(&self) -> &str {
+    /// The hexadecimal part, after `sha256:`.
+    pub fn hex(&self) -> &str {
         self.0.get("sha256:".len()..).unwrap_or_default()
     }
 }
@@ -259,9 +260,9 @@ struct LayoutFile {
 }
 
 #[derive(Debug, Deserialize)]
-struct Index {
+pub(crate) struct Index {
     #[serde(default)]
-    manifests: Vec<Descriptor>,
+    pub(crate) manifests: Vec<Descriptor>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +282,16 @@ struct ConfigFile {
     variant: Option<String>,
     #[serde(default)]
     config: Option<ConfigInner>,
+    /// Kept as raw JSON: a malformed date or history is judged by the
+    /// image checks, not a reason to refuse the image.
+    #[serde(default)]
+    created: Option<serde_json::Value>,
+    #[serde(default)]
+    author: Option<serde_json::Value>,
+    #[serde(default)]
+    history: Option<serde_json::Value>,
+    #[serde(default)]
+    rootfs: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -300,6 +311,9 @@ struct ConfigInner {
     exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default)]
     labels: Option<BTreeMap<String, String>>,
+    /// Docker's `Healthcheck` extension (not in the OCI spec).
+    #[serde(default)]
+    healthcheck: Option<serde_json::Value>,
 }
 
 /// What the image config says about how the image runs.
@@ -317,6 +331,96 @@ pub struct ImageConfigSummary {
     pub working_dir: Option<String>,
     pub exposed_ports: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    /// `created` exactly as written (RFC 3339 when well-formed); `None`
+    /// when absent or not a string.
+    pub created: Option<String>,
+    /// `author`, when a string.
+    pub author: Option<String>,
+    /// `history`, in order; entries that are not objects are skipped.
+    pub history: Vec<HistoryEntry>,
+    /// `config.Healthcheck.Test` (Docker's extension): `None` when the
+    /// image sets no healthcheck; `["NONE"]` when it disables one.
+    pub healthcheck: Option<Vec<String>>,
+    /// `rootfs.diff_ids`: digests of the uncompressed layers, bottom first.
+    pub diff_ids: Vec<String>,
+}
+
+/// One step of the image config's `history`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// `created`, as written.
+    pub created: Option<String>,
+    /// `created_by`: the build step (`/bin/sh -c apt-get install ...`).
+    pub created_by: Option<String>,
+    /// `comment`.
+    pub comment: Option<String>,
+    /// `empty_layer`: the step made no layer (ENV, USER, ...).
+    pub empty_layer: bool,
+}
+
+/// Most `history` entries kept from a config (a config is at most
+/// `max_config_bytes`, but each entry is small; this bounds the copy).
+pub const MAX_HISTORY_ENTRIES: usize = 10_000;
+
+/// Longest `created_by` kept, in bytes (cut on a char boundary).
+const MAX_CREATED_BY: usize = 4096;
+
+fn json_str(v: Option<&serde_json::Value>) -> Option<String> {
+    v.and_then(serde_json::Value::as_str).map(str::to_string)
+}
+
+fn cut(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+fn parse_history(v: Option<&serde_json::Value>) -> Vec<HistoryEntry> {
+    let Some(items) = v.and_then(serde_json::Value::as_array) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .take(MAX_HISTORY_ENTRIES)
+        .filter_map(serde_json::Value::as_object)
+        .map(|o| HistoryEntry {
+            created: json_str(o.get("created")),
+            created_by: json_str(o.get("created_by")).map(|s| cut(s, MAX_CREATED_BY)),
+            comment: json_str(o.get("comment")).map(|s| cut(s, MAX_CREATED_BY)),
+            empty_layer: o
+                .get("empty_layer")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        })
+        .collect()
+}
+
+fn parse_healthcheck(v: Option<&serde_json::Value>) -> Option<Vec<String>> {
+    let test = v?.as_object()?.get("Test")?.as_array()?;
+    Some(
+        test.iter()
+            .filter_map(serde_json::Value::as_str)
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+fn parse_diff_ids(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(|r| r.get("diff_ids"))
+        .and_then(serde_json::Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .take(MAX_HISTORY_ENTRIES)
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A resolved image: its manifest, config and layer descriptors.
@@ -407,33 +511,6 @@ impl OciLayout {
         Ok(VerifiedBlob::new(file, digest, desc.size))
     }
 
-    /// Reads and verifies a whole JSON blob of at most `limit` bytes.
-    fn read_json_blob<T: for<'de> Deserialize<'de>>(
-        &self,
-        desc: &Descriptor,
-        what: &str,
-        limit: u64,
-        limit_name: &'static str,
-    ) -> Result<T, ImageError> {
-        if desc.size > limit {
-            return Err(ImageError::JsonTooLarge {
-                what: format!("{what} {}", desc.digest),
-                size: desc.size,
-                limit,
-                limit_name,
-            });
-        }
-        let mut blob = self.open_blob(desc)?;
-        let mut bytes = Vec::new();
-        let read = blob.read_to_end(&mut bytes);
-        blob.finish()?;
-        read.map_err(|source| ImageError::Io {
-            path: self.dir.join("blobs"),
-            source,
-        })?;
-        parse_json(&bytes, &format!("{what} {}", desc.digest))
-    }
-
     /// Follows the index to one image manifest (by `tag`, then by
     /// `platform`) and reads its config.
     pub fn resolve(
@@ -441,9 +518,6 @@ impl OciLayout {
         tag: Option<&str>,
         platform: &Platform,
     ) -> Result<ResolvedImage, ImageError> {
-        if self.index.is_empty() {
-            return Err(ImageError::EmptyIndex);
-        }
         let candidates: Vec<Descriptor> = match tag {
             Some(t) => {
                 let found: Vec<Descriptor> = self
@@ -462,113 +536,212 @@ impl OciLayout {
             }
             None => self.index.clone(),
         };
-        let mut candidates = candidates;
-        let mut top = true;
-        for _ in 0..=MAX_INDEX_DEPTH {
-            let chosen = self.choose(&candidates, platform, top)?;
-            top = false;
-            match chosen.media_type.as_str() {
-                MEDIA_OCI_INDEX | MEDIA_DOCKER_LIST => {
-                    let index: Index = self.read_json_blob(
-                        &chosen,
-                        "image index",
-                        self.limits.max_json_bytes,
-                        "max_json_bytes",
-                    )?;
-                    if index.manifests.is_empty() {
-                        return Err(ImageError::EmptyIndex);
-                    }
-                    candidates = index.manifests;
+        resolve_candidates(self, candidates, platform, &self.limits, &self.tags())
+    }
+}
+
+impl DocFetch for OciLayout {
+    fn fetch_doc(&self, desc: &Descriptor, _kind: DocKind) -> Result<Vec<u8>, ImageError> {
+        let mut blob = self.open_blob(desc)?;
+        let mut bytes = Vec::new();
+        let read = blob.read_to_end(&mut bytes);
+        blob.finish()?;
+        read.map_err(|source| ImageError::Io {
+            path: self.dir.join("blobs"),
+            source,
+        })?;
+        Ok(bytes)
+    }
+}
+
+/// Which JSON document a descriptor points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// An image index or Docker manifest list.
+    Index,
+    /// An image manifest.
+    Manifest,
+    /// An image config.
+    Config,
+}
+
+impl DocKind {
+    /// How the document is named in messages.
+    pub fn what(self) -> &'static str {
+        match self {
+            DocKind::Index => "image index",
+            DocKind::Manifest => "image manifest",
+            DocKind::Config => "image config",
+        }
+    }
+}
+
+/// Reads the verified bytes of the JSON documents an image is made of
+/// (indexes, manifests, configs): what a layout, a registry and an archive
+/// share for [`resolve_candidates`].
+pub trait DocFetch {
+    /// Returns the whole document `desc` points at, verified against its
+    /// size and digest. The caller has checked `desc.size` against the
+    /// limits already.
+    fn fetch_doc(&self, desc: &Descriptor, kind: DocKind) -> Result<Vec<u8>, ImageError>;
+}
+
+/// Checks a document's declared size against the limits, fetches and
+/// parses it.
+fn read_doc<T: for<'de> Deserialize<'de>>(
+    fetch: &dyn DocFetch,
+    desc: &Descriptor,
+    kind: DocKind,
+    limits: &OciLimits,
+) -> Result<T, ImageError> {
+    let (limit, limit_name) = match kind {
+        DocKind::Config => (limits.max_config_bytes, "max_config_bytes"),
+        _ => (limits.max_json_bytes, "max_json_bytes"),
+    };
+    if desc.size > limit {
+        return Err(ImageError::JsonTooLarge {
+            what: format!("{} {}", kind.what(), desc.digest),
+            size: desc.size,
+            limit,
+            limit_name,
+        });
+    }
+    BlobDigest::parse(&desc.digest)?;
+    let bytes = fetch.fetch_doc(desc, kind)?;
+    parse_json(&bytes, &format!("{} {}", kind.what(), desc.digest))
+}
+
+/// Follows indexes from `candidates` (the entries of a top-level index, or
+/// one manifest descriptor) to the image manifest for `platform`, and reads
+/// its config. `tags` names what the top level holds, for an ambiguity
+/// message. Shared by every [`crate::BlobSource`] that has manifests.
+pub fn resolve_candidates(
+    fetch: &dyn DocFetch,
+    candidates: Vec<Descriptor>,
+    platform: &Platform,
+    limits: &OciLimits,
+    tags: &[String],
+) -> Result<ResolvedImage, ImageError> {
+    if candidates.is_empty() {
+        return Err(ImageError::EmptyIndex);
+    }
+    let mut candidates = candidates;
+    let mut top = true;
+    for _ in 0..=MAX_INDEX_DEPTH {
+        let chosen = choose(&candidates, platform, top, tags)?;
+        top = false;
+        match chosen.media_type.as_str() {
+            MEDIA_OCI_INDEX | MEDIA_DOCKER_LIST => {
+                let index: Index = read_doc(fetch, &chosen, DocKind::Index, limits)?;
+                if index.manifests.is_empty() {
+                    return Err(ImageError::EmptyIndex);
                 }
-                MEDIA_OCI_MANIFEST | MEDIA_DOCKER_MANIFEST => return self.read_manifest(&chosen),
-                other => {
-                    return Err(ImageError::UnsupportedMediaType {
-                        media_type: other.to_string(),
-                        digest: chosen.digest.clone(),
-                    })
-                }
+                candidates = index.manifests;
+            }
+            MEDIA_OCI_MANIFEST | MEDIA_DOCKER_MANIFEST => {
+                return read_manifest(fetch, &chosen, limits)
+            }
+            other => {
+                return Err(ImageError::UnsupportedMediaType {
+                    media_type: other.to_string(),
+                    digest: chosen.digest.clone(),
+                })
             }
         }
-        Err(ImageError::IndexTooDeep {
-            limit: MAX_INDEX_DEPTH,
-        })
     }
+    Err(ImageError::IndexTooDeep {
+        limit: MAX_INDEX_DEPTH,
+    })
+}
 
-    /// Picks one descriptor: the first whose platform matches; else the only
-    /// one without a platform; else an error naming what is present.
-    fn choose(
-        &self,
-        candidates: &[Descriptor],
-        platform: &Platform,
-        top: bool,
-    ) -> Result<Descriptor, ImageError> {
-        if let Some(d) = candidates
-            .iter()
-            .find(|d| d.platform.as_ref().is_some_and(|p| platform.matches(p)))
-        {
-            return Ok(d.clone());
-        }
-        let unplatformed: Vec<&Descriptor> =
-            candidates.iter().filter(|d| d.platform.is_none()).collect();
-        match unplatformed.as_slice() {
-            [one] => Ok((*one).clone()),
-            [] => Err(ImageError::NoMatchingPlatform {
-                wanted: platform.to_string(),
-                available: candidates
-                    .iter()
-                    .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
-                    .collect(),
-            }),
-            many if top => Err(ImageError::Ambiguous {
-                count: many.len(),
-                available: self.tags(),
-            }),
-            many => Err(ImageError::NoMatchingPlatform {
-                wanted: format!("{platform} ({} entries without a platform)", many.len()),
-                available: Vec::new(),
-            }),
-        }
+/// Picks one descriptor: the first whose platform matches; else the only
+/// one without a platform; else an error naming what is present.
+pub fn choose(
+    candidates: &[Descriptor],
+    platform: &Platform,
+    top: bool,
+    tags: &[String],
+) -> Result<Descriptor, ImageError> {
+    if let Some(d) = candidates
+        .iter()
+        .find(|d| d.platform.as_ref().is_some_and(|p| platform.matches(p)))
+    {
+        return Ok(d.clone());
     }
+    let unplatformed: Vec<&Descriptor> =
+        candidates.iter().filter(|d| d.platform.is_none()).collect();
+    match unplatformed.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ImageError::NoMatchingPlatform {
+            wanted: platform.to_string(),
+            available: candidates
+                .iter()
+                .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
+                .collect(),
+        }),
+        many if top => Err(ImageError::Ambiguous {
+            count: many.len(),
+            available: tags.to_vec(),
+        }),
+        many => Err(ImageError::NoMatchingPlatform {
+            wanted: format!("{platform} ({} entries without a platform)", many.len()),
+            available: Vec::new(),
+        }),
+    }
+}
 
-    fn read_manifest(&self, desc: &Descriptor) -> Result<ResolvedImage, ImageError> {
-        let manifest_digest = BlobDigest::parse(&desc.digest)?;
-        let manifest: Manifest = self.read_json_blob(
-            desc,
-            "image manifest",
-            self.limits.max_json_bytes,
-            "max_json_bytes",
-        )?;
-        let cfg: ConfigFile = self.read_json_blob(
-            &manifest.config,
-            "image config",
-            self.limits.max_config_bytes,
-            "max_config_bytes",
-        )?;
-        for layer in &manifest.layers {
-            BlobDigest::parse(&layer.digest)?;
-        }
-        let inner = cfg.config.unwrap_or_default();
-        let config = ImageConfigSummary {
-            digest: manifest.config.digest.clone(),
-            os: cfg.os,
-            architecture: cfg.architecture,
-            variant: cfg.variant,
-            user: inner.user.filter(|u| !u.is_empty()),
-            env: inner.env.unwrap_or_default(),
-            entrypoint: inner.entrypoint.unwrap_or_default(),
-            cmd: inner.cmd.unwrap_or_default(),
-            working_dir: inner.working_dir.filter(|w| !w.is_empty()),
-            exposed_ports: inner
-                .exposed_ports
-                .map(|m| m.into_keys().collect())
-                .unwrap_or_default(),
-            labels: inner.labels.unwrap_or_default(),
-        };
-        Ok(ResolvedImage {
-            manifest_digest,
-            config,
-            layers: manifest.layers,
-        })
+fn read_manifest(
+    fetch: &dyn DocFetch,
+    desc: &Descriptor,
+    limits: &OciLimits,
+) -> Result<ResolvedImage, ImageError> {
+    let manifest_digest = BlobDigest::parse(&desc.digest)?;
+    let manifest: Manifest = read_doc(fetch, desc, DocKind::Manifest, limits)?;
+    let cfg: ConfigFile = read_doc(fetch, &manifest.config, DocKind::Config, limits)?;
+    for layer in &manifest.layers {
+        BlobDigest::parse(&layer.digest)?;
+    }
+    Ok(ResolvedImage {
+        manifest_digest,
+        config: summarize_config(&manifest.config.digest, cfg),
+        layers: manifest.layers,
+    })
+}
+
+/// Parses an image config: the summary and the `rootfs.diff_ids` (the
+/// digests of the uncompressed layers, bottom first).
+pub fn parse_config(
+    digest: &str,
+    bytes: &[u8],
+) -> Result<(ImageConfigSummary, Vec<String>), ImageError> {
+    let cfg: ConfigFile = parse_json(bytes, &format!("image config {digest}"))?;
+    let summary = summarize_config(digest, cfg);
+    let diff_ids = summary.diff_ids.clone();
+    Ok((summary, diff_ids))
+}
+
+fn summarize_config(digest: &str, cfg: ConfigFile) -> ImageConfigSummary {
+    let inner = cfg.config.unwrap_or_default();
+    ImageConfigSummary {
+        digest: digest.to_string(),
+        os: cfg.os,
+        architecture: cfg.architecture,
+        variant: cfg.variant,
+        user: inner.user.filter(|u| !u.is_empty()),
+        env: inner.env.unwrap_or_default(),
+        entrypoint: inner.entrypoint.unwrap_or_default(),
+        cmd: inner.cmd.unwrap_or_default(),
+        working_dir: inner.working_dir.filter(|w| !w.is_empty()),
+        exposed_ports: inner
+            .exposed_ports
+            .map(|m| m.into_keys().collect())
+            .unwrap_or_default(),
+        labels: inner.labels.unwrap_or_default(),
+        created: json_str(cfg.created.as_ref()),
+        author: json_str(cfg.author.as_ref()),
+        history: parse_history(cfg.history.as_ref()),
+        healthcheck: parse_healthcheck(inner.healthcheck.as_ref()),
+        diff_ids: parse_diff_ids(cfg.rootfs.as_ref()),
     }
 }
 
@@ -640,7 +813,10 @@ fn read_small_file(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, Image
     Ok(bytes)
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ImageError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, ImageError> {
     serde_json::from_slice(bytes).map_err(|e| ImageError::BadJson {
         what: what.to_string(),
         detail: e.to_string(),
@@ -657,7 +833,13 @@ pub struct VerifiedBlob<R> {
     read: u64,
     hasher: Sha256,
     over: bool,
+    hook: Option<FinishHook>,
 }
+
+/// Called by [`VerifiedBlob::finish`] with its verdict, which it may
+/// replace: the blob cache commits a downloaded blob on success and drops
+/// a corrupt cached one on failure.
+pub type FinishHook = Box<dyn FnOnce(Result<(), ImageError>) -> Result<(), ImageError> + Send>;
 
 impl<R: Read> VerifiedBlob<R> {
     pub fn new(inner: R, digest: BlobDigest, expected_size: u64) -> Self {
@@ -668,7 +850,20 @@ impl<R: Read> VerifiedBlob<R> {
             read: 0,
             hasher: Sha256::new(),
             over: false,
+            hook: None,
         }
+    }
+
+    /// Runs `hook` with the verdict of [`Self::finish`] (replacing any
+    /// hook set before).
+    pub fn with_finish_hook(mut self, hook: FinishHook) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// The digest the content must have.
+    pub fn digest(&self) -> &BlobDigest {
+        &self.digest
     }
 
     /// The same blob behind a boxed reader (what [`crate::BlobSource`]
@@ -684,12 +879,22 @@ impl<R: Read> VerifiedBlob<R> {
             read: self.read,
             hasher: self.hasher,
             over: self.over,
+            hook: self.hook,
         }
     }
 
     /// Drains nothing; checks what was read. A blob not read to the end is
     /// a size mismatch.
-    pub fn finish(self) -> Result<(), ImageError> {
+    pub fn finish(mut self) -> Result<(), ImageError> {
+        let hook = self.hook.take();
+        let verdict = self.verdict();
+        match hook {
+            Some(hook) => hook(verdict),
+            None => verdict,
+        }
+    }
+
+    fn verdict(self) -> Result<(), ImageError> {
         if self.over || self.read != self.expected_size {
             return Err(ImageError::SizeMismatch {
                 digest: self.digest.0,
@@ -725,7 +930,7 @@ impl<R: Read> Read for VerifiedBlob<R> {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -733,4 +938,64 @@ fn to_hex(bytes: &[u8]) -> String {
         s.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     s
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    fn parse(json: &str) -> ConfigFile {
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    #[test]
+    fn history_healthcheck_created_and_diff_ids_are_read() {
+        let cfg = parse(
+            r#"{"created":"2024-05-01T10:00:00Z","author":"me",
+            "config":{"Healthcheck":{"Test":["CMD","curl","-f","http://localhost/"]}},
+            "rootfs":{"type":"layers","diff_ids":["sha256:aa","sha256:bb"]},
+            "history":[{"created_by":"/bin/sh -c #(nop) ADD file","empty_layer":false},
+                       {"created_by":"ENV A=b","empty_layer":true}, 7]}"#,
+        );
+        assert_eq!(
+            json_str(cfg.created.as_ref()).as_deref(),
+            Some("2024-05-01T10:00:00Z")
+        );
+        let h = parse_history(cfg.history.as_ref());
+        assert_eq!(h.len(), 2);
+        assert!(h[1].empty_layer && !h[0].empty_layer);
+        assert_eq!(
+            h[0].created_by.as_deref(),
+            Some("/bin/sh -c #(nop) ADD file")
+        );
+        let inner = cfg.config.unwrap_or_default();
+        assert_eq!(
+            parse_healthcheck(inner.healthcheck.as_ref()),
+            Some(vec![
+                "CMD".into(),
+                "curl".into(),
+                "-f".into(),
+                "http://localhost/".into()
+            ])
+        );
+        assert_eq!(
+            parse_diff_ids(cfg.rootfs.as_ref()),
+            vec!["sha256:aa", "sha256:bb"]
+        );
+    }
+
+    #[test]
+    fn malformed_optional_fields_do_not_refuse_the_config() {
+        let cfg =
+            parse(r#"{"created":12,"history":"nope","rootfs":[1],"config":{"Healthcheck":"x"}}"#);
+        assert_eq!(json_str(cfg.created.as_ref()), None);
+        assert!(parse_history(cfg.history.as_ref()).is_empty());
+        assert!(parse_diff_ids(cfg.rootfs.as_ref()).is_empty());
+        let inner = cfg.config.unwrap_or_default();
+        assert_eq!(parse_healthcheck(inner.healthcheck.as_ref()), None);
+        let long = "é".repeat(5000);
+        let h = parse_history(Some(&serde_json::json!([{ "created_by": long }])));
+        let kept = h[0].created_by.as_deref().unwrap_or_default();
+        assert!(kept.len() <= MAX_CREATED_BY && kept.chars().all(|c| c == 'é'));
+    }
 }
