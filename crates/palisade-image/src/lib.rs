@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 
 pub mod analyzers;
+pub mod checks;
 pub mod dir;
+pub mod facts;
 pub mod layer;
 pub mod oci;
 pub mod scan;

@@ -8,6 +8,7 @@
 
 mod dockerfile;
 mod finding;
+mod image;
 mod image_ref;
 mod node;
 mod package;
@@ -18,6 +19,10 @@ mod span;
 
 pub use dockerfile::{split_words, Dockerfile, Heredoc, Instruction, Stage};
 pub use finding::{Finding, PssRef, ResourceRef, Severity, Suppression, SuppressionKind};
+pub use image::{
+    image_file, short_digest, shorten, CacheFacts, ConfigFacts, FileFacts, ImageFacts, LayerFacts,
+    ReferenceKind, SecretFacts, IMAGE_KIND, IMAGE_PATH_SEPARATOR,
+};
 pub use image_ref::{ImageRef, ImageRefError, DOCKER_HUB};
 pub use node::{Entry, Mapping, Node, Value};
 pub use package::{purl, purl_encode, Ecosystem, OsInfo, Package};
