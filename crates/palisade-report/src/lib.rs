@@ -1,4 +1,5 @@
-//! palisade reporters: table, JSON, SARIF 2.1.0 and JUnit XML.
+//! palisade reporters: table, JSON, SARIF 2.1.0 and JUnit XML; and, in
+//! [`sbom`], CycloneDX 1.6 and SPDX 2.3 SBOMs of container images.
 //!
 //! A reporter renders a [`Report`] (findings, input errors, the rules that
 //! ran and a summary) to a writer. It knows nothing of how findings were
@@ -25,6 +26,7 @@ mod json;
 mod junit;
 mod paths;
 mod sarif;
+pub mod sbom;
 mod table;
 mod text;
 
