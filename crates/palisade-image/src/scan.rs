@@ -384,7 +384,9 @@ fn finish(
 }
 
 /// The purl of an operating-system package, once the distribution is known:
-/// `pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12`.
+/// `pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12`; an rpm
+/// epoch goes to the `epoch` qualifier, as the purl rpm type asks
+/// (`pkg:rpm/rocky/bash@5.1.8-9.el9?arch=x86_64&distro=rocky-9.4&epoch=1`).
 pub fn os_package_purl(pkg: &Package, os: &OsInfo) -> String {
     let kind = match pkg.ecosystem {
         Ecosystem::Deb => "deb",
@@ -406,5 +408,16 @@ pub fn os_package_purl(pkg: &Package, os: &OsInfo) -> String {
             quals.push(("upstream", src));
         }
     }
-    purl(kind, Some(&os.id), &pkg.name, &pkg.version, &quals)
+    // The purl rpm type keeps the epoch out of the version, in an `epoch`
+    // qualifier; deb keeps it in the version (`attr@1:2.4.47-2`).
+    let mut version = pkg.version.as_str();
+    if pkg.ecosystem == Ecosystem::Rpm {
+        if let Some((epoch, rest)) = version.split_once(':') {
+            if !epoch.is_empty() && epoch.bytes().all(|b| b.is_ascii_digit()) {
+                quals.push(("epoch", epoch));
+                version = rest;
+            }
+        }
+    }
+    purl(kind, Some(&os.id), &pkg.name, version, &quals)
 }

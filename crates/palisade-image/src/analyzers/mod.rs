@@ -17,7 +17,10 @@ use palisade_model::{OsInfo, Package};
 
 use crate::layer::Entry;
 
+pub mod apk;
+pub mod dpkg;
 pub(crate) mod os_release;
+pub mod rpm;
 
 /// One file handed to an analyzer.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +79,12 @@ pub trait Analyzer: Sync {
 }
 
 /// Every analyzer, in the order they run.
-pub static ANALYZERS: &[&dyn Analyzer] = &[&os_release::OsRelease];
+pub static ANALYZERS: &[&dyn Analyzer] = &[
+    &os_release::OsRelease,
+    &dpkg::Dpkg,
+    &apk::Apk,
+    &rpm::Rpm,
+];
 
 /// The analyzer with this id.
 pub fn analyzer(id: &str) -> Option<&'static dyn Analyzer> {
