@@ -11,11 +11,12 @@
 
 mod context;
 pub mod image_policy;
+pub mod image_rules;
 pub mod pss;
 mod registry;
 pub mod rules;
 
 pub use context::{Context, Settings};
-pub use registry::{all_rules, find_rule, Rule};
+pub use registry::{all_rules, find_meta, find_rule, rule_metas, Rule};
 
 pub use palisade_model::{Finding, Resource, RuleMeta};

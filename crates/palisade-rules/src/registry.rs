@@ -30,6 +30,26 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
     })
 }
 
+/// Metadata of every rule: the manifest rules of [`all_rules`], then the
+/// image rules of [`crate::image_rules::IMAGE_RULES`]. What `palisade
+/// rules`, `palisade explain`, configuration validation and `docs/rules.md`
+/// read.
+pub fn rule_metas() -> Vec<&'static RuleMeta> {
+    all_rules()
+        .iter()
+        .map(|r| r.meta())
+        .chain(crate::image_rules::IMAGE_RULES.iter().map(|r| r.meta()))
+        .collect()
+}
+
+/// The metadata of the rule with this id, manifest or image rule
+/// (case-insensitive).
+pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
+    rule_metas()
+        .into_iter()
+        .find(|m| m.id.eq_ignore_ascii_case(id))
+}
+
 /// The rule with this id (case-insensitive).
 pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
     all_rules()
@@ -45,12 +65,8 @@ mod tests {
     #[test]
     fn ids_are_unique() {
         let mut seen = std::collections::BTreeSet::new();
-        for rule in all_rules() {
-            assert!(
-                seen.insert(rule.meta().id),
-                "duplicate rule id {}",
-                rule.meta().id
-            );
+        for meta in rule_metas() {
+            assert!(seen.insert(meta.id), "duplicate rule id {}", meta.id);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use palisade_model::{FixAvailability, RuleMeta, RuleStatus};
 
-use crate::all_rules;
+use crate::rule_metas;
 
 /// What the page says before the table: the id schemes and the choices
 /// about what palisade's own rules do not repeat from the Pod Security
@@ -24,6 +24,9 @@ the order rules are added and never reused.
 - **Dockerfile rules** (`PAL-DF-NNN`): the image a Dockerfile builds (root user, credentials \
 in `ENV`/`ARG`/`RUN`, unverified downloads, mutable base images, `sudo`, package caches); see \
 [dockerfiles.md](dockerfiles.md).
+- **Image rules** (`PAL-IMG-NNN`): a built container image as `palisade image REF` reads it \
+(config, layers, files, including files deleted by a later layer); see \
+[images-checks.md](images-checks.md).
 
 Where a Pod Security Standards check already forbids something, the palisade rule adds only \
 what it lacks, and some practices have no palisade rule at all:
@@ -134,8 +137,7 @@ pub fn markdown() -> String {
     out.push_str(INTRO);
     out.push('\n');
     out.push_str("| Id | Severity | Practice |\n|---|---|---|\n");
-    for rule in all_rules() {
-        let m = rule.meta();
+    for m in rule_metas() {
         let _ = writeln!(
             out,
             "| [{}](#{}) | {} | {} |",
@@ -146,8 +148,8 @@ pub fn markdown() -> String {
         );
     }
     out.push('\n');
-    for rule in all_rules() {
-        section(&mut out, rule.meta());
+    for m in rule_metas() {
+        section(&mut out, m);
     }
     while out.ends_with("\n\n") {
         out.pop();
@@ -168,8 +170,8 @@ mod tests {
     #[test]
     fn every_rule_has_a_row_and_a_section() {
         let page = markdown();
-        for rule in all_rules() {
-            let id = rule.meta().id;
+        for m in rule_metas() {
+            let id = m.id;
             assert!(page.contains(&format!("| [{id}](#")), "{id} row");
             assert!(page.contains(&format!("\n## {id}\n")), "{id} section");
         }
