@@ -18,9 +18,18 @@ use palisade_model::{OsInfo, Package};
 use crate::layer::Entry;
 
 pub mod apk;
+pub mod cargo;
+pub mod composer;
+pub mod dotnet;
 pub mod dpkg;
+pub mod elf;
+pub mod go_binary;
+pub mod java;
+pub mod npm;
 pub(crate) mod os_release;
+pub mod python;
 pub mod rpm;
+pub mod ruby;
 
 /// One file handed to an analyzer.
 #[derive(Debug, Clone, Copy)]
@@ -84,6 +93,16 @@ pub static ANALYZERS: &[&dyn Analyzer] = &[
     &dpkg::Dpkg,
     &apk::Apk,
     &rpm::Rpm,
+    &python::Python,
+    &npm::NpmPackages,
+    &npm::NpmLock,
+    &cargo::CargoLock,
+    &cargo::CargoAuditable,
+    &go_binary::GoBinary,
+    &java::Java,
+    &ruby::Gemspec,
+    &dotnet::DotnetDeps,
+    &composer::Composer,
 ];
 
 /// The analyzer with this id.
