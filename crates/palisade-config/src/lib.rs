@@ -83,6 +83,19 @@ pub struct ImagePolicy {
     pub approved_base_images: Option<Vec<String>>,
 }
 
+/// Settings of the image checks (`image:`), read by the `PAL-IMG` rules of
+/// `palisade image`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImageChecks {
+    /// `max_age_days`: an image created longer ago is stale (`PAL-IMG-006`);
+    /// `None` when unset (the rule's default applies).
+    pub max_age_days: Option<u32>,
+    /// `approved_distros`: `ID` or `ID-VERSION` entries (`debian-12`,
+    /// `alpine-3.20`); `None` when unset (`PAL-IMG-012` is then silent).
+    pub approved_distros: Option<Vec<String>>,
+}
+
 /// A glob over a name, as written and compiled.
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -155,6 +168,8 @@ pub struct Config {
     pub allowed_capabilities: Option<Vec<String>>,
     /// `images`: the image policy.
     pub images: ImagePolicy,
+    /// `image`: settings of the image checks.
+    pub image: ImageChecks,
     /// `exceptions`.
     pub exceptions: Vec<Exception>,
     /// Rule ids the configuration was checked against; `None` for the default,

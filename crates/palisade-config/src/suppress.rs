@@ -90,6 +90,31 @@ impl Config {
         }
     }
 
+    /// Marks findings suppressed by the unexpired config exceptions that
+    /// match their rule and object ([`Finding::resource`]), for findings
+    /// about objects that are not manifests (images): there are no
+    /// annotations to read, so only `exceptions` apply. `namespace`
+    /// matches `""` for an object without one; `name` matches the image
+    /// reference; `kind` matches `Image`.
+    pub fn suppress_by_exceptions(&self, findings: &mut [Finding], today: Date) {
+        for finding in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
+            if let Some(exception) = self
+                .exceptions
+                .iter()
+                .find(|x| !x.expired(today) && x.applies_to_ref(finding.rule_id, &finding.resource))
+            {
+                finding.suppressed = Some(Suppression {
+                    kind: SuppressionKind::Config,
+                    reason: exception.reason.clone(),
+                    location: Some(Location {
+                        file: self.file(),
+                        span: exception.span,
+                    }),
+                });
+            }
+        }
+    }
+
     /// One [`EXPIRED_EXCEPTION`] finding per exception that has expired on
     /// `today`, placed at the exception in the configuration file (none when
     /// that rule is disabled).
@@ -236,6 +261,18 @@ impl Config {
 }
 
 impl Exception {
+    /// Whether the exception covers rule `id` on the object `r` (expiry
+    /// aside), by the object's reference alone.
+    pub fn applies_to_ref(&self, id: &str, r: &ResourceRef) -> bool {
+        selects(&self.rule, id)
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|p| p.matches(r.namespace.as_deref().unwrap_or("")))
+            && self.name.as_ref().is_none_or(|p| p.matches(&r.name))
+            && self.kind.as_ref().is_none_or(|p| p.matches(&r.kind))
+    }
+
     /// Whether the exception covers rule `id` on `resource` (expiry aside).
     pub fn applies(&self, id: &str, resource: &Resource) -> bool {
         selects(&self.rule, id)

@@ -9,7 +9,7 @@ use palisade_model::{
 };
 
 use crate::suggest::closest;
-use crate::{Config, Date, Exception, ImagePolicy, Pattern, PssVersionSetting};
+use crate::{Config, Date, Exception, ImageChecks, ImagePolicy, Pattern, PssVersionSetting};
 
 const ROOT_KEYS: &[&str] = &[
     "version",
@@ -17,6 +17,7 @@ const ROOT_KEYS: &[&str] = &[
     "rules",
     "capabilities",
     "images",
+    "image",
     "exceptions",
 ];
 const PSS_KEYS: &[&str] = &["level", "version"];
@@ -28,6 +29,9 @@ const IMAGES_KEYS: &[&str] = &[
     "require_digest",
     "approved_base_images",
 ];
+const IMAGE_KEYS: &[&str] = &["max_age_days", "approved_distros"];
+/// Largest `image.max_age_days` accepted (about 270 years).
+const MAX_AGE_DAYS: i64 = 100_000;
 const EXCEPTION_KEYS: &[&str] = &["rule", "namespace", "name", "kind", "reason", "expires"];
 
 /// Parses YAML configuration text into its single document (`None` when empty).
@@ -263,6 +267,9 @@ impl Validator<'_> {
         if let Some(node) = present(map.get("images")) {
             config.images = self.images(node);
         }
+        if let Some(node) = present(map.get("image")) {
+            config.image = self.image_checks(node);
+        }
         if let Some(node) = present(map.get("exceptions")) {
             match node.as_seq() {
                 Some(items) => {
@@ -364,6 +371,47 @@ impl Validator<'_> {
                 );
             }
         }
+    }
+
+    fn image_checks(&mut self, node: &Node) -> ImageChecks {
+        let mut out = ImageChecks::default();
+        let Some(map) = self.map(node, "image", IMAGE_KEYS) else {
+            return out;
+        };
+        if let Some(node) = present(map.get("max_age_days")) {
+            match node.value {
+                Value::Int(n) if (1..=MAX_AGE_DAYS).contains(&n) => {
+                    out.max_age_days = u32::try_from(n).ok();
+                }
+                Value::Int(n) => self.error(
+                    node.span,
+                    format!("`image.max_age_days` must be between 1 and {MAX_AGE_DAYS}, found {n}"),
+                    Some("disable PAL-IMG-006 in `rules.disable` to turn the check off".into()),
+                ),
+                _ => self.wrong_type(node, "image.max_age_days", "an integer"),
+            }
+        }
+        if let Some(node) = present(map.get("approved_distros")) {
+            let mut list = Vec::new();
+            for entry in self.strings(node, "image.approved_distros") {
+                let text = entry.value.trim();
+                let valid = !text.is_empty()
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+                if valid {
+                    list.push(text.to_string());
+                } else {
+                    self.error(
+                        entry.span,
+                        format!("invalid distribution `{}` in `image.approved_distros`", entry.value),
+                        Some("write the os-release ID, optionally with a version: `debian-12`, `alpine-3.20`, `ubuntu`".into()),
+                    );
+                }
+            }
+            out.approved_distros = Some(list);
+        }
+        out
     }
 
     fn capabilities(&mut self, node: &Node, config: &mut Config) {
