@@ -594,3 +594,38 @@ fn apk_hostile_inputs_name_file_and_line() {
     assert!(e.contains("line 23: package record has no V:"), "{e}");
     assert!(analyze("apk", path, b"").unwrap().is_empty());
 }
+
+/// Without os-release, the older release file names the distribution; with
+/// both, os-release wins.
+#[test]
+fn older_release_files_name_the_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("lib/apk/db")).unwrap();
+    fs::create_dir_all(root.join("etc")).unwrap();
+    fs::write(root.join("lib/apk/db/installed"), APK_INSTALLED).unwrap();
+    fs::write(root.join("etc/alpine-release"), "3.19.1\n").unwrap();
+    let inv = scan_image(
+        &ImageInput::Dir(root.to_path_buf()),
+        &ScanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(inv.os.as_ref().unwrap().id, "alpine");
+    assert!(inv
+        .packages
+        .iter()
+        .any(|p| p.purl == "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.19.1"));
+
+    fs::copy("/etc/debian_version", root.join("etc/debian_version")).unwrap();
+    fs::write(
+        root.join("etc/os-release"),
+        "ID=wolfi\nVERSION_ID=20230201\n",
+    )
+    .unwrap();
+    let inv = scan_image(
+        &ImageInput::Dir(root.to_path_buf()),
+        &ScanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(inv.os.as_ref().unwrap().id, "wolfi");
+}

@@ -9,8 +9,19 @@ use crate::layer::Entry;
 /// Reads the os-release file.
 pub struct OsRelease;
 
-/// The paths that may hold it; `etc/os-release` wins when both survive.
-pub const OS_RELEASE_PATHS: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
+/// The paths that may name the distribution, best first: the pipeline keeps
+/// the surviving file that comes earliest here. The os-release files come
+/// first; the older distribution-specific release files after them only
+/// matter in images too old to have os-release.
+pub const OS_RELEASE_PATHS: [&str; 7] = [
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/azurelinux-release",
+    "etc/mariner-release",
+    "etc/redhat-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+];
 
 impl Analyzer for OsRelease {
     fn id(&self) -> &'static str {
@@ -23,10 +34,86 @@ impl Analyzer for OsRelease {
 
     fn analyze(&self, file: &FileRef<'_>, out: &mut Found) -> Result<(), AnalyzeError> {
         let text = utf8(file)?;
-        let info = parse(text)?;
+        let info = match file.path() {
+            "etc/os-release" | "usr/lib/os-release" => parse(text)?,
+            path => parse_legacy(path, text)?,
+        };
         out.os = Some(info);
         Ok(())
     }
+}
+
+/// Reads one of the older release files (`path` is one of
+/// [`OS_RELEASE_PATHS`] after the os-release files):
+/// `etc/alpine-release` (`3.20.3`), `etc/debian_version` (`12.5`, or a
+/// codename such as `bookworm/sid`), `etc/redhat-release` (`CentOS Linux
+/// release 7.9.2009 (Core)`), `etc/mariner-release` (`CBL-Mariner
+/// 2.0.20240123`) and `etc/azurelinux-release` (`Azure Linux 3.0.20240824`).
+pub fn parse_legacy(path: &str, text: &str) -> Result<OsInfo, AnalyzeError> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let Some(first) = first else {
+        return Err(AnalyzeError::new("line 1: release file is empty"));
+    };
+    let mut info = OsInfo {
+        pretty_name: truncate(first),
+        ..OsInfo::default()
+    };
+    let numeric = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_digit());
+    match path {
+        "etc/alpine-release" => {
+            info.id = "alpine".to_string();
+            info.version_id = truncate(first);
+        }
+        "etc/debian_version" => {
+            info.id = "debian".to_string();
+            if numeric(first) {
+                // os-release says `12` where debian_version says `12.5`.
+                info.version_id = first.split('.').next().unwrap_or(first).to_string();
+            }
+        }
+        "etc/mariner-release" | "etc/azurelinux-release" => {
+            info.id = if path == "etc/mariner-release" {
+                "mariner"
+            } else {
+                "azurelinux"
+            }
+            .to_string();
+            // `2.0.20240123`: os-release's VERSION_ID is `2.0`.
+            let version = first.split_whitespace().find(|w| numeric(w)).unwrap_or("");
+            info.version_id = version.split('.').take(2).collect::<Vec<_>>().join(".");
+        }
+        _ => {
+            // redhat-release: `<Name> release <version> (<codename>)`.
+            let lower = first.to_ascii_lowercase();
+            info.id = [
+                ("centos", "centos"),
+                ("rocky", "rocky"),
+                ("alma", "almalinux"),
+                ("fedora", "fedora"),
+                ("oracle", "ol"),
+                ("red hat", "rhel"),
+            ]
+            .iter()
+            .find(|(needle, _)| lower.starts_with(needle))
+            .map_or("rhel", |(_, id)| id)
+            .to_string();
+            let mut words = first.split_whitespace();
+            if words.any(|w| w == "release") {
+                info.version_id = words
+                    .next()
+                    .filter(|w| numeric(w))
+                    .unwrap_or("")
+                    .to_string();
+            }
+            if info.version_id.is_empty() {
+                return Err(AnalyzeError::new(format!(
+                    "line 1: expected '<name> release <version>', found {:?}",
+                    truncate(first)
+                )));
+            }
+        }
+    }
+    Ok(info)
 }
 
 /// Parses os-release text: `KEY=value` lines, values optionally quoted
@@ -118,6 +205,45 @@ mod tests {
         assert_eq!(info.id, "rocky");
         assert_eq!(info.id_like, ["rhel", "centos", "fedora"]);
         assert_eq!(info.pretty_name, "rocky 9.4");
+    }
+
+    #[test]
+    fn reads_older_release_files() {
+        let a = parse_legacy("etc/alpine-release", "3.20.3\n").unwrap();
+        assert_eq!((a.id.as_str(), a.version_id.as_str()), ("alpine", "3.20.3"));
+        let d = parse_legacy("etc/debian_version", "12.5\n").unwrap();
+        assert_eq!((d.id.as_str(), d.version_id.as_str()), ("debian", "12"));
+        let d = parse_legacy("etc/debian_version", "bookworm/sid\n").unwrap();
+        assert_eq!(d.version_id, "");
+        let c = parse_legacy(
+            "etc/redhat-release",
+            "CentOS Linux release 7.9.2009 (Core)\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.id.as_str(), c.version_id.as_str()),
+            ("centos", "7.9.2009")
+        );
+        let r = parse_legacy(
+            "etc/redhat-release",
+            "Red Hat Enterprise Linux release 8.10 (Ootpa)\n",
+        )
+        .unwrap();
+        assert_eq!((r.id.as_str(), r.version_id.as_str()), ("rhel", "8.10"));
+        let m = parse_legacy(
+            "etc/mariner-release",
+            "CBL-Mariner 2.0.20240123\nMARINER_BUILD_NUMBER=rolling\n",
+        )
+        .unwrap();
+        assert_eq!((m.id.as_str(), m.version_id.as_str()), ("mariner", "2.0"));
+        let z = parse_legacy("etc/azurelinux-release", "Azure Linux 3.0.20240824\n").unwrap();
+        assert_eq!(
+            (z.id.as_str(), z.version_id.as_str()),
+            ("azurelinux", "3.0")
+        );
+        let e = parse_legacy("etc/redhat-release", "garbage\n").unwrap_err();
+        assert!(e.message.starts_with("line 1: expected"), "{}", e.message);
+        assert!(parse_legacy("etc/alpine-release", "\n\n").is_err());
     }
 
     #[test]
