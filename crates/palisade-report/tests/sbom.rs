@@ -471,7 +471,9 @@ fn spdx_is_valid_and_complete() {
     assert!(!ns.contains('#'));
     assert_eq!(doc["creationInfo"]["creators"][0], "Tool: palisade-0.1.0");
     assert_eq!(doc["creationInfo"]["created"], "2026-01-02T03:04:05Z");
-    assert!(doc["creationInfo"]["licenseListVersion"].is_string());
+    // `M.N`, as SPDX 2.3 section 6.7 asks.
+    let list = doc["creationInfo"]["licenseListVersion"].as_str().unwrap();
+    assert_eq!(list.split('.').count(), 2, "{list}");
 
     let spdx_pkgs = doc["packages"].as_array().unwrap();
     assert_eq!(spdx_pkgs.len(), pkgs.len() + 2);
@@ -763,4 +765,52 @@ fn schemas_reject_broken_documents() {
     let mut bad = good;
     bad.as_object_mut().unwrap().remove("creationInfo");
     assert!(check(&bad, "spdx/spdx-schema-2.3.json", &[]).is_err());
+}
+
+/// With `PALISADE_SBOM_DUMP=DIR`, writes both documents of the realistic
+/// package set to `DIR/palisade.cdx.json` and `DIR/palisade.spdx.json`, for
+/// external validators (`pyspdxtools -i`, `cyclonedx validate`).
+#[test]
+fn dump_for_external_validators() {
+    let Some(dir) = std::env::var_os("PALISADE_SBOM_DUMP") else {
+        return;
+    };
+    let os = debian();
+    let pkgs = packages();
+    let i = input(Some(&os), &pkgs);
+    let dir = Path::new(&dir);
+    std::fs::write(dir.join("palisade.cdx.json"), cyclonedx_json(&i)).unwrap();
+    std::fs::write(dir.join("palisade.spdx.json"), spdx_json(&i)).unwrap();
+}
+
+/// The SPDX tools' own validator (`pyspdxtools`, from the `spdx-tools` Python
+/// package) accepts the document, when it is installed: it checks what the
+/// JSON schema cannot (license expressions against the list, SPDXID
+/// references, uniqueness, the namespace URI).
+#[test]
+fn spdx_tools_validator_accepts_the_document() {
+    let Some(tool) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("pyspdxtools"))
+            .find(|p| p.is_file())
+    }) else {
+        eprintln!("pyspdxtools is not installed; SPDX semantic validation not run");
+        return;
+    };
+    let os = debian();
+    let pkgs = packages();
+    let path = std::env::temp_dir().join(format!("palisade-sbom-{}.spdx.json", std::process::id()));
+    std::fs::write(&path, spdx_json(&input(Some(&os), &pkgs))).unwrap();
+    let out = std::process::Command::new(tool)
+        .arg("-i")
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && !said.contains("ERROR"), "{said}");
 }

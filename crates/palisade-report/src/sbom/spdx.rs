@@ -45,7 +45,7 @@ struct Document<'a> {
 struct CreationInfo<'a> {
     creators: Vec<String>,
     created: &'a str,
-    license_list_version: &'static str,
+    license_list_version: String,
 }
 
 #[derive(Serialize)]
@@ -200,12 +200,18 @@ fn build<'a>(input: &SbomInput<'a>) -> Document<'a> {
         creation_info: CreationInfo {
             creators,
             created: input.created,
-            license_list_version: ::spdx::license_version(),
+            license_list_version: list_version(::spdx::license_version()),
         },
         packages,
         relationships,
         has_extracted_licensing_infos: refs.into_infos(),
     }
+}
+
+/// The license list version as SPDX 2.3 writes it, `M.N` (`3.29.0` ->
+/// `3.29`).
+fn list_version(full: &str) -> String {
+    full.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
 /// `licenseDeclared`: the package's valid declarations joined with `AND`,
@@ -306,6 +312,12 @@ fn id_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn license_list_version_is_major_minor() {
+        assert_eq!(list_version("3.29.0"), "3.29");
+        assert_eq!(list_version("3.30"), "3.30");
+    }
 
     #[test]
     fn id_strings_keep_only_allowed_characters() {
