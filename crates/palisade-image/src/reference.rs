@@ -183,7 +183,6 @@ fn split_archive(rest: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::BlobSource as _;
 
     #[test]
     fn splits_local_inputs() {

@@ -65,7 +65,14 @@ pub(crate) fn find_credentials(
     docker_config: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> CredLookup {
-    let mut out = CredLookup::default();
+    let path = match docker_config {
+        Some(p) => Some(p.to_path_buf()),
+        None => docker_config_path(env),
+    };
+    let mut out = CredLookup {
+        config_path: path.clone(),
+        ..CredLookup::default()
+    };
     if let Some(u) = username {
         out.creds = Some(Credentials {
             username: u.to_string(),
@@ -82,14 +89,9 @@ pub(crate) fn find_credentials(
         });
         return out;
     }
-    let path = match docker_config {
-        Some(p) => Some(p.to_path_buf()),
-        None => docker_config_path(env),
-    };
     let Some(path) = path else {
         return out;
     };
-    out.config_path = Some(path.clone());
     match read_docker_config(&path) {
         Ok(None) => {}
         Ok(Some(cfg)) => lookup_in_config(&cfg, &path, registry, &mut out),

@@ -134,7 +134,9 @@ impl Http {
     }
 
     fn map_error(&self, url: &Uri, e: ureq::Error) -> ImageError {
-        let host = host_of(url);
+        let host = url
+            .authority()
+            .map_or_else(|| host_of(url), |a| a.as_str().to_string());
         let text = e.to_string();
         let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
             || is_tls_text(&text)
