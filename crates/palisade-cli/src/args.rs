@@ -26,6 +26,82 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Harden Kubernetes manifests: print a diff, or rewrite them with --write.
     Fix(FixArgs),
+    /// Check a container image (registry, oci:DIR[:tag], docker-archive:FILE, dir:PATH) or write its SBOM.
+    Image(ImageArgs),
+}
+
+/// What `palisade image --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// A findings report (table, json, sarif, junit).
+    Report(Format),
+    /// An SBOM (cyclonedx, spdx-json).
+    Sbom(palisade_report::sbom::SbomFormat),
+}
+
+/// Arguments of `palisade image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image: `registry/repo:tag`, `repo@sha256:...`, `oci:DIR[:tag]`,
+    /// `docker-archive:FILE[:ref]` or `dir:PATH`.
+    pub reference: String,
+    /// Platform to pick from a multi-platform image, `os/arch[/variant]` [default: linux/amd64].
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Output format: findings (table, json with a `packages` array, sarif, junit) or an SBOM (cyclonedx, spdx-json).
+    #[arg(long, short = 'f', default_value = "table", value_parser = crate::image::parse_image_format, value_name = "FORMAT")]
+    pub format: ImageFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when an unsuppressed finding is at or above this severity.
+    #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
+    pub fail_on: Severity,
+    /// Report only findings at or above this severity.
+    #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
+    pub severity: Severity,
+    /// Configuration file [default: palisade.yaml/.toml found from the current directory upward].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// List suppressed findings too.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Extra CA certificates (PEM) trusted for the registry.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Plain HTTP to the registry (loopback hosts only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name.
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Directory caching registry blobs by digest.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Fetch every blob; cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Most entries in one layer [default: 1000000].
+    #[arg(long, value_name = "N")]
+    pub limit_entries: Option<u64>,
+    /// Most uncompressed bytes in one layer, e.g. 32G [default: 16G].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub limit_layer_size: Option<u64>,
+    /// Largest file read for an analyzer, e.g. 128M [default: 64M].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub limit_file_size: Option<u64>,
+    /// Largest uncompressed/compressed ratio of a layer [default: 200].
+    #[arg(long, value_name = "N")]
+    pub limit_ratio: Option<u64>,
 }
 
 /// When to colour output.

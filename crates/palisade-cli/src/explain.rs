@@ -3,16 +3,15 @@
 use std::io::Write;
 
 use palisade_engine::config::config_rules;
-use palisade_engine::rules::all_rules;
+use palisade_engine::rules::rule_metas;
 use palisade_model::RuleMeta;
 
 use crate::args::{ExplainArgs, InfoFormat, RulesArgs};
 
 /// Every rule's metadata: engine rules, then configuration rules.
 fn metas() -> Vec<&'static RuleMeta> {
-    all_rules()
-        .iter()
-        .map(|r| r.meta())
+    rule_metas()
+        .into_iter()
         .chain(config_rules().iter())
         .collect()
 }

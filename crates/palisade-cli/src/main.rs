@@ -4,6 +4,7 @@
 mod args;
 mod explain;
 mod fix;
+mod image;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => explain::list_rules(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Image(args) => image::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -62,10 +64,7 @@ fn main() -> ExitCode {
 
 /// Every rule id palisade knows, for config validation.
 fn known_rule_ids() -> Vec<&'static str> {
-    rules_crate::all_rules()
-        .iter()
-        .map(|r| r.meta().id)
-        .collect()
+    rules_crate::rule_metas().iter().map(|m| m.id).collect()
 }
 
 fn parse_version(text: &str) -> Result<PssVersionSetting, String> {

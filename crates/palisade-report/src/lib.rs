@@ -24,6 +24,7 @@
 mod fingerprint;
 mod json;
 mod junit;
+mod packages;
 mod paths;
 mod sarif;
 pub mod sbom;
@@ -39,6 +40,7 @@ use std::sync::Arc;
 use palisade_model::{Finding, InputError, RuleMeta, Severity};
 
 pub use fingerprint::fingerprints;
+pub use packages::render_json_with_packages;
 pub use sarif::{MAX_RESULTS, MAX_RULES};
 
 /// An output format.
