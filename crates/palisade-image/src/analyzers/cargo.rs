@@ -110,7 +110,9 @@ impl Analyzer for CargoAuditable {
     }
 
     fn analyze(&self, file: &FileRef<'_>, out: &mut Found) -> Result<(), AnalyzeError> {
-        if !is_elf(file.contents) {
+        // Unreadable ELF headers are not this analyzer's to report (see
+        // the Go analyzer); only a broken `.dep-v0` section is.
+        if !is_elf(file.contents) || Elf::parse(file.contents).is_err() {
             return Ok(());
         }
         out.packages

@@ -49,6 +49,11 @@ impl Analyzer for GoBinary {
         if !is_elf(file.contents) {
             return Ok(());
         }
+        // An ELF file whose headers cannot be read (a core dump, firmware,
+        // a damaged binary) is no Go binary this analyzer can speak for.
+        if Elf::parse(file.contents).is_err() {
+            return Ok(());
+        }
         let Some(info) = read_build_info(file.contents)? else {
             return Ok(());
         };

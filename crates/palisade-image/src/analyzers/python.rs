@@ -45,8 +45,13 @@ impl Analyzer for Python {
 /// `License` (when short enough to be a name, not the license text), else
 /// the `License ::` trove classifiers.
 pub fn parse(bytes: &[u8], path: &str) -> Result<Option<Package>, AnalyzeError> {
-    // Non-UTF-8 bytes occur in old descriptions; headers are read lossily.
-    let text = String::from_utf8_lossy(bytes);
+    // Only the headers: up to the first blank line. Non-UTF-8 bytes occur
+    // in old metadata; headers are read lossily.
+    let end = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(bytes.len(), |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..end]);
     let mut name = None;
     let mut version = None;
     let mut expression = None;
