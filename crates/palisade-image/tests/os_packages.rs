@@ -481,6 +481,22 @@ fn rpm_hostile_databases() {
     for n in [100, 1000, 4096, good.len() / 2] {
         assert!(analyze("rpm", path, &good[..n]).is_err(), "prefix {n}");
     }
+    // Random byte flips anywhere in the file: an error or a result, never
+    // a panic or a hang.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..200 {
+        let mut b = good.clone();
+        for _ in 0..8 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let i = 100 + (state as usize) % (b.len() - 100);
+            b[i] = (state >> 40) as u8;
+        }
+        if let Err(e) = analyze("rpm", path, &b) {
+            assert!(e.starts_with("var/lib/rpm/rpmdb.sqlite: "), "{e}");
+        }
+    }
 
     // Databases edited with the real sqlite3: a corrupted header blob, a
     // truncated one, a view standing in for the table, no table at all.
