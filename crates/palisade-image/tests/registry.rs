@@ -411,3 +411,63 @@ fn insecure_is_refused_for_non_loopback_hosts_before_connecting() {
         assert!(parse_input(r, &o).is_ok(), "{r}");
     }
 }
+
+/// A server that answers every request with `307` to `target` + the
+/// request path (or to itself, when `target` is `None`).
+fn redirector(target: Option<String>) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let target = target.unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line == "\r\n" => break,
+                    Ok(_) => {}
+                }
+            }
+            let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let mut out = stream;
+            let _ = write!(
+                out,
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {target}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn redirects_are_followed_with_a_hop_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = build_image(dir.path(), "v1", "amd64", &two_layers("alpine"));
+    let reg = Registry::start(dir.path(), None, RegistryAuth::None);
+    skopeo_push(&layout, "v1", &format!("{}/test/app:v1", reg.host()), &[]);
+    let o = SourceOptions {
+        insecure: true,
+        cache: CacheSetting::Disabled,
+        ..opts(dir.path())
+    };
+    let front = redirector(Some(format!("http://{}", reg.host())));
+    let inv = scan(&format!("127.0.0.1:{front}/test/app:v1"), &o).unwrap();
+    assert_eq!(inv.os.unwrap().id, "alpine");
+
+    let looping = redirector(None);
+    let err = scan(&format!("127.0.0.1:{looping}/test/app:v1"), &o).unwrap_err();
+    assert!(err.to_string().contains("more than 5 redirects"), "{err}");
+
+    // A redirect to plain HTTP on a non-loopback host is refused.
+    let away = redirector(Some("http://registry.example.com".into()));
+    let err = scan(&format!("127.0.0.1:{away}/test/app:v1"), &o).unwrap_err();
+    assert!(
+        matches!(err, ImageError::InsecureNotLoopback { .. }),
+        "{err}"
+    );
+}
