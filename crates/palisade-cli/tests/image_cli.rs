@@ -204,6 +204,35 @@ fn insecure_image_end_to_end() {
     assert_eq!(sarif["version"], "2.1.0");
     assert!(sarif.to_string().contains("PAL-IMG-008"));
 
+    // JUnit validates against the vendored schema.
+    let junit = tmp.path().join("out.xml");
+    let out = palisade(
+        &[
+            "image",
+            &reference,
+            "--no-config",
+            "-f",
+            "junit",
+            "-o",
+            junit.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let xsd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../palisade-report/tests/schemas/junit-10.xsd"
+    );
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd, junit.to_str().unwrap()])
+        .output()
+        .expect("xmllint must be installed (see .ci/run)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
     // --fail-on critical: nothing that severe, exit 0; --severity filters output.
     let out = palisade(
         &[
