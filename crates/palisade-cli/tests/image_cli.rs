@@ -169,7 +169,7 @@ fn insecure_image_end_to_end() {
         .unwrap()
         .to_string();
     assert!(
-        key.contains("deleted in a later layer but still in layer 0 sha256:"),
+        key.contains("deleted in a later layer but still in layer 1/"),
         "{key}"
     );
     assert!(key.contains("!/root/.ssh/id_rsa"), "{key}");

@@ -151,13 +151,15 @@ impl ImageFacts {
         self.layers.iter().find(|l| l.index == index)
     }
 
-    /// How a finding names a layer: `layer 2 sha256:ab12… (RUN apt-get
-    /// install ...)`; the digest is shortened to 12 hex digits.
+    /// How a finding names a layer, counting from 1 as people (and
+    /// `docker history`, bottom up) do: `layer 2/5 sha256:ab12… (RUN
+    /// apt-get install ...)`; the digest is shortened to 12 hex digits.
     pub fn describe_layer(&self, index: u32) -> String {
+        let number = u64::from(index) + 1;
         let Some(layer) = self.layer(index) else {
-            return format!("layer {index}");
+            return format!("layer {number}");
         };
-        let mut out = format!("layer {index}");
+        let mut out = format!("layer {number}/{}", self.layers.len());
         if !layer.digest.is_empty() {
             out.push(' ');
             out.push_str(&short_digest(&layer.digest));
@@ -205,17 +207,17 @@ mod tests {
     fn layers_are_described_with_short_digest_and_step() {
         let facts = ImageFacts {
             layers: vec![LayerFacts {
-                index: 1,
+                index: 0,
                 digest: format!("sha256:{}", "ab".repeat(32)),
                 created_by: Some("/bin/sh -c echo hi\n".into()),
             }],
             ..ImageFacts::default()
         };
         assert_eq!(
-            facts.describe_layer(1),
-            "layer 1 sha256:abababababab (/bin/sh -c echo hi)"
+            facts.describe_layer(0),
+            "layer 1/1 sha256:abababababab (/bin/sh -c echo hi)"
         );
-        assert_eq!(facts.describe_layer(7), "layer 7");
+        assert_eq!(facts.describe_layer(7), "layer 8");
         assert_eq!(shorten("abcdef", 4), "abc…");
         assert_eq!(short_digest("weird"), "weird");
         assert_eq!(image_file("oci:x:1", "/etc/shadow"), "oci:x:1!/etc/shadow");

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// The package ecosystem a package belongs to. Names follow OSV's
 /// ecosystem names where OSV has one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Ecosystem {
     /// Debian and Ubuntu `.deb` packages (dpkg).
     Deb,
@@ -55,6 +55,12 @@ impl Ecosystem {
     /// Whether this is an operating-system package manager.
     pub fn is_os(self) -> bool {
         matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
+    }
+}
+
+impl Serialize for Ecosystem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -83,7 +83,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0]
             .message
-            .contains("apt cache /var/lib/apt/lists (from layer 1"));
+            .contains("apt cache /var/lib/apt/lists (from layer 2/2"));
         assert!(found[0].message.ends_with("holds 3 files, 4096 bytes"));
     }
 }

@@ -116,11 +116,11 @@ mod tests {
             "oci:build/app:1.0!/root/.ssh/id_rsa"
         );
         assert!(found[0].message.contains(
-            "/root/.ssh/id_rsa is deleted in a later layer but still in layer 0 sha256:aaaaaaaaaaaa (ADD rootfs.tar /)"
+            "/root/.ssh/id_rsa is deleted in a later layer but still in layer 1/2 sha256:aaaaaaaaaaaa (ADD rootfs.tar /)"
         ), "{}", found[0].message);
         assert_eq!(found[0].severity, Severity::High);
         assert_eq!(found[1].severity, Severity::Medium);
         assert_eq!(found[1].location.span.line(), 3);
-        assert!(found[1].message.contains("/app/.env (from layer 1"));
+        assert!(found[1].message.contains("/app/.env (from layer 2/2"));
     }
 }
