@@ -14,9 +14,10 @@ use ureq::Body;
 
 use crate::oci::ImageError;
 
-/// Bundles of system CA certificates tried, in order, when `--ca-file`
-/// adds a private CA (the built-in Mozilla roots cannot be combined with
-/// extra certificates).
+/// Bundles of system CA certificates tried, in order (after
+/// `$SSL_CERT_FILE`): the system store is trusted, as the issue of a private
+/// CA installed with `update-ca-certificates` expects; the built-in Mozilla
+/// roots are the fallback on a system without a bundle.
 const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
@@ -61,14 +62,22 @@ pub fn is_loopback_host(host: &str) -> bool {
 impl Http {
     pub fn new(s: &HttpSettings<'_>) -> Result<Self, ImageError> {
         let mut tls = TlsConfig::builder().provider(TlsProvider::Rustls);
-        if let Some(ca) = s.ca_file {
-            let mut certs = read_pem_certs(ca)?;
-            for bundle in SYSTEM_BUNDLES {
-                if let Ok(found) = read_pem_certs(Path::new(bundle)) {
-                    certs.extend(found);
-                    break;
-                }
+        let mut certs = match s.ca_file {
+            Some(ca) => read_pem_certs(ca)?,
+            None => Vec::new(),
+        };
+        let env_bundle = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+        let bundles = env_bundle
+            .iter()
+            .map(|p| p.as_path())
+            .chain(SYSTEM_BUNDLES.iter().map(Path::new));
+        for bundle in bundles {
+            if let Ok(found) = read_pem_certs(bundle) {
+                certs.extend(found);
+                break;
             }
+        }
+        if !certs.is_empty() {
             tls = tls.root_certs(RootCerts::Specific(Arc::new(certs)));
         }
         let agent = ureq::Agent::config_builder()
