@@ -108,6 +108,40 @@ pub enum ImageError {
     Layer { digest: String, source: LayerError },
     #[error("layer {digest}: {source}")]
     Tree { digest: String, source: TreeError },
+    #[error("{input:?} is not an image reference: {detail}")]
+    BadReference { input: String, detail: String },
+    #[error("registry {registry}: {detail}")]
+    Registry { registry: String, detail: String },
+    #[error("{url}: access denied (HTTP {status}); credentials tried: {tried}. {hint}")]
+    Unauthorized {
+        url: String,
+        status: u16,
+        tried: String,
+        hint: String,
+    },
+    #[error("{what} not found in registry {registry}, repository {repository}")]
+    NotFound {
+        registry: String,
+        repository: String,
+        what: String,
+    },
+    #[error(
+        "TLS connection to {host} failed: {detail}; if the registry's certificate comes from a \
+         private CA, pass that CA's PEM certificate with --ca-file"
+    )]
+    Tls { host: String, detail: String },
+    #[error(
+        "plain HTTP (--insecure) is allowed only for loopback registries (localhost, \
+         127.0.0.0/8, ::1), not {host}"
+    )]
+    InsecureNotLoopback { host: String },
+    #[error("cached blob {} was corrupt and has been removed; the next run fetches it again: {source}", path.display())]
+    CorruptCache {
+        path: PathBuf,
+        source: Box<ImageError>,
+    },
+    #[error("{}: {detail}", path.display())]
+    Archive { path: PathBuf, detail: String },
 }
 
 fn list(items: &[String]) -> String {
