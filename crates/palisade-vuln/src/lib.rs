@@ -1,0 +1,11 @@
+//! Vulnerabilities for palisade: OSV advisories imported into a local
+//! store, exact version comparison per ecosystem, matching of an inventory
+//! against the store, CVSS scoring and VEX suppression.
+//!
+//! Each part lives in its own module with a small public API:
+//! - [`versions`]: one comparator per versioning scheme (dpkg, rpm, apk,
+//!   PEP 440, SemVer, Maven, RubyGems, NuGet), each proven against its
+//!   reference implementation.
+#![forbid(unsafe_code)]
+
+pub mod versions;

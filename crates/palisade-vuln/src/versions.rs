@@ -1,0 +1,1 @@
+//! Version comparison, one scheme per file under `versions/`.
