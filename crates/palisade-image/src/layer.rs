@@ -8,8 +8,10 @@
 //! is bounded by [`LayerLimits`] and reported as a [`LayerError`].
 
 use std::cell::RefCell;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
 /// Uncompressed bytes a layer may produce before the compression-ratio limit
 /// is enforced: tiny layers (an empty tar is 1 KiB of zeros) compress far
@@ -190,75 +192,244 @@ pub fn read_layer_with(
     read_layer_inner(reader, compression, limits, wanted, Some(visit))
 }
 
+/// Reads one layer like [`read_layer_with`], with decompression on a second
+/// thread: one thread reads (and verifies) the compressed stream and inflates
+/// it, the calling thread parses the tar stream and runs `wanted` and
+/// `visit`, so even a single large layer keeps two cores busy. The threads
+/// pass at most [`PIPE_DEPTH`] chunks of [`PIPE_CHUNK`] bytes, so memory
+/// stays bounded; limits, errors and results are those of
+/// [`read_layer_with`].
+pub fn read_layer_pipelined(
+    reader: impl Read + Send,
+    compression: Compression,
+    limits: &LayerLimits,
+    wanted: &dyn Fn(&Entry) -> bool,
+    visit: &mut dyn FnMut(&Entry, &[u8]),
+) -> Result<Layer, LayerError> {
+    let compressed = AtomicU64::new(0);
+    let (input, compression) = detect(reader, compression, &compressed)?;
+    let mut decoder = Decoder::new(input, compression).map_err(LayerError::Io)?;
+    std::thread::scope(|scope| {
+        let (chunks, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
+        let (spent, recycled) = mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || produce(&mut decoder, &chunks, &recycled));
+        let piped = Piped {
+            rx,
+            spent,
+            chunk: Vec::new(),
+            pos: 0,
+            done: false,
+        };
+        read_guarded(piped, compression, &compressed, limits, wanted, Some(visit))
+        // `piped` is dropped here, before the scope joins the producer: a
+        // producer blocked on a full channel then stops.
+    })
+}
+
+/// Decompressed bytes per chunk handed from the decompressing thread to the
+/// tar parser in [`read_layer_pipelined`].
+pub const PIPE_CHUNK: usize = 256 << 10;
+/// Chunks in flight between the two threads of [`read_layer_pipelined`].
+pub const PIPE_DEPTH: usize = 4;
+
+/// The decompressing side of [`read_layer_pipelined`]: fills chunks and
+/// sends them on; an empty chunk marks the end, an error ends the stream.
+fn produce(
+    decoder: &mut impl Read,
+    chunks: &mpsc::SyncSender<io::Result<Vec<u8>>>,
+    recycled: &mpsc::Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut chunk = recycled.try_recv().unwrap_or_default();
+        chunk.resize(PIPE_CHUNK, 0);
+        let mut filled = 0;
+        let result = loop {
+            match decoder.read(chunk.get_mut(filled..).unwrap_or_default()) {
+                Ok(0) => break Ok(true),
+                Ok(n) => {
+                    filled += n;
+                    if filled >= PIPE_CHUNK {
+                        break Ok(false);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        chunk.truncate(filled);
+        if filled > 0 && chunks.send(Ok(chunk)).is_err() {
+            return;
+        }
+        match result {
+            Ok(false) => {}
+            Ok(true) => {
+                let _ = chunks.send(Ok(Vec::new()));
+                return;
+            }
+            Err(e) => {
+                let _ = chunks.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// The tar side of [`read_layer_pipelined`]: reads the chunks in order.
+struct Piped {
+    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+    spent: mpsc::Sender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Read for Piped {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.chunk.len() {
+            if self.done || buf.is_empty() {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    if chunk.is_empty() {
+                        self.done = true;
+                        return Ok(0);
+                    }
+                    let old = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.spent.send(old);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(mpsc::RecvError) => {
+                    self.done = true;
+                    return Err(io::Error::other("the decompressing thread stopped"));
+                }
+            }
+        }
+        let rest = self.chunk.get(self.pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf.get_mut(..n)
+            .unwrap_or_default()
+            .copy_from_slice(rest.get(..n).unwrap_or_default());
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 fn read_layer_inner(
     reader: impl Read,
     compression: Compression,
     limits: &LayerLimits,
     wanted: &dyn Fn(&Entry) -> bool,
-    mut visit: Option<VisitFn<'_>>,
+    visit: Option<VisitFn<'_>>,
 ) -> Result<Layer, LayerError> {
-    let state = Rc::new(RefCell::new(State::default()));
-    let counted = CountIn {
+    let compressed = AtomicU64::new(0);
+    let (input, compression) = detect(reader, compression, &compressed)?;
+    let decoder = Decoder::new(input, compression).map_err(LayerError::Io)?;
+    read_guarded(decoder, compression, &compressed, limits, wanted, visit)
+}
+
+/// The compressed input: the bytes read to detect the compression, then
+/// the rest of the stream, counted, behind a buffer.
+type Input<'c, R> = io::BufReader<io::Chain<io::Cursor<Vec<u8>>, CountIn<'c, R>>>;
+
+/// Buffer between the compressed input and the decompressor.
+const INPUT_BUFFER: usize = 128 << 10;
+
+/// Resolves [`Compression::Detect`] from the first bytes (which are kept).
+fn detect<R: Read>(
+    reader: R,
+    compression: Compression,
+    compressed: &AtomicU64,
+) -> Result<(Input<'_, R>, Compression), LayerError> {
+    let mut counted = CountIn {
         inner: reader,
-        state: Rc::clone(&state),
+        compressed,
     };
+    let mut head = Vec::new();
     let compression = match compression {
         Compression::Detect => {
-            let mut counted = counted;
-            let mut head = [0u8; 4];
+            let mut buf = [0u8; 4];
             let mut n = 0;
-            while n < head.len() {
-                let got = counted.read(&mut head[n..]).map_err(LayerError::Io)?;
+            while n < buf.len() {
+                let got = match counted.read(buf.get_mut(n..).unwrap_or_default()) {
+                    Ok(got) => got,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(LayerError::Io(e)),
+                };
                 if got == 0 {
                     break;
                 }
                 n += got;
             }
-            let head = head.get(..n).unwrap_or_default().to_vec();
-            let detected = if head.starts_with(&[0x1f, 0x8b]) {
+            head.extend_from_slice(buf.get(..n).unwrap_or_default());
+            if head.starts_with(&[0x1f, 0x8b]) {
                 Compression::Gzip
             } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
                 Compression::Zstd
             } else {
                 Compression::None
-            };
-            return read_decoded(
-                io::Cursor::new(head).chain(counted),
-                detected,
-                &state,
-                limits,
-                wanted,
-                visit.take(),
-            );
+            }
         }
         other => other,
     };
-    read_decoded(counted, compression, &state, limits, wanted, visit)
+    let input = io::BufReader::with_capacity(INPUT_BUFFER, io::Cursor::new(head).chain(counted));
+    Ok((input, compression))
 }
 
-fn read_decoded<R: Read>(
-    reader: R,
+/// The decompressor for a layer's compression.
+enum Decoder<R: BufRead> {
+    Gzip(Box<flate2::bufread::GzDecoder<R>>),
+    Zstd(Box<zstd::stream::read::Decoder<'static, R>>),
+    Plain(R),
+}
+
+impl<R: BufRead> Decoder<R> {
+    fn new(input: R, compression: Compression) -> io::Result<Self> {
+        Ok(match compression {
+            Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::GzDecoder::new(input))),
+            Compression::Zstd => {
+                Decoder::Zstd(Box::new(zstd::stream::read::Decoder::with_buffer(input)?))
+            }
+            Compression::None | Compression::Detect => Decoder::Plain(input),
+        })
+    }
+}
+
+impl<R: BufRead> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+            Decoder::Plain(r) => r.read(buf),
+        }
+    }
+}
+
+/// Parses the decompressed tar stream behind the limits' guard and turns
+/// what went wrong into a [`LayerError`].
+fn read_guarded<R: Read>(
+    decoded: R,
     compression: Compression,
-    state: &Rc<RefCell<State>>,
+    compressed: &AtomicU64,
     limits: &LayerLimits,
     wanted: &dyn Fn(&Entry) -> bool,
     visit: Option<VisitFn<'_>>,
 ) -> Result<Layer, LayerError> {
-    let decoded: Box<dyn Read + '_> = match compression {
-        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(reader)),
-        Compression::Zstd => {
-            Box::new(zstd::stream::read::Decoder::new(reader).map_err(LayerError::Io)?)
-        }
-        Compression::None | Compression::Detect => Box::new(reader),
-    };
+    let state = Rc::new(RefCell::new(State::default()));
     let guard = Guard {
         inner: decoded,
-        state: Rc::clone(state),
+        state: Rc::clone(&state),
+        compressed_in: compressed,
         limits: *limits,
         compressed: compression != Compression::None && compression != Compression::Detect,
     };
     let mut archive = tar::Archive::new(guard);
     let result = read_entries(&mut archive, limits, wanted, visit);
+    drop(archive);
     let state = state.borrow();
     if let Some(trip) = &state.tripped {
         return Err(trip.to_error());
@@ -307,6 +478,13 @@ impl From<LayerError> for Failure {
     }
 }
 
+/// Most bytes reserved up front for a wanted file (its header's size may
+/// lie; beyond this the buffer grows as the bytes arrive).
+const MAX_RESERVE: u64 = 64 << 20;
+/// Largest buffer kept for the next wanted file of the same layer; a larger
+/// one (a big binary) is freed once visited.
+const MAX_SCRATCH: usize = 8 << 20;
+
 fn read_entries<R: Read>(
     archive: &mut tar::Archive<R>,
     limits: &LayerLimits,
@@ -315,6 +493,7 @@ fn read_entries<R: Read>(
 ) -> Result<Layer, Failure> {
     let mut layer = Layer::default();
     let mut count: u64 = 0;
+    let mut scratch: Vec<u8> = Vec::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         count += 1;
@@ -395,7 +574,16 @@ fn read_entries<R: Read>(
                 }
                 .into());
             }
-            let mut buf = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
+            // One buffer serves every visited file of the layer (no fresh
+            // pages to fault in per file); its size is reserved up front,
+            // up to a cap, so it is not grown by doubling and copying.
+            let mut buf = if visit.is_some() {
+                std::mem::take(&mut scratch)
+            } else {
+                Vec::new()
+            };
+            buf.clear();
+            buf.reserve_exact(usize::try_from(size.min(MAX_RESERVE)).unwrap_or(0));
             (&mut entry)
                 .take(limits.max_file_size.saturating_add(1))
                 .read_to_end(&mut buf)?;
@@ -408,7 +596,12 @@ fn read_entries<R: Read>(
                 .into());
             }
             match visit.as_mut() {
-                Some(visit) => visit(&record, &buf),
+                Some(visit) => {
+                    visit(&record, &buf);
+                    if buf.capacity() <= MAX_SCRATCH {
+                        scratch = buf;
+                    }
+                }
                 None => record.contents = Some(buf),
             }
         }
@@ -491,7 +684,7 @@ fn components(raw: &str) -> Result<Vec<&str>, ()> {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Compressed bytes pulled from the input.
+    /// Compressed bytes pulled from the input (as of the last read).
     compressed: u64,
     /// Uncompressed bytes handed to the tar reader.
     out: u64,
@@ -529,29 +722,31 @@ impl Trip {
     }
 }
 
-struct CountIn<R> {
+struct CountIn<'c, R> {
     inner: R,
-    state: Rc<RefCell<State>>,
+    compressed: &'c AtomicU64,
 }
 
-impl<R: Read> Read for CountIn<R> {
+impl<R: Read> Read for CountIn<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.state.borrow_mut().compressed += n as u64;
+        self.compressed.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
 
 /// Sits between the decompressor and the tar reader: counts bytes, enforces
 /// the total and ratio limits, and notices the end of the stream.
-struct Guard<R> {
+struct Guard<'c, R> {
     inner: R,
     state: Rc<RefCell<State>>,
+    /// Compressed bytes read so far (by whichever thread decompresses).
+    compressed_in: &'c AtomicU64,
     limits: LayerLimits,
     compressed: bool,
 }
 
-impl<R: Read> Read for Guard<R> {
+impl<R: Read> Read for Guard<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some(trip) = self.state.borrow().tripped {
             return Err(io::Error::other(trip.to_error()));
@@ -566,6 +761,7 @@ impl<R: Read> Read for Guard<R> {
             }
         };
         let mut state = self.state.borrow_mut();
+        state.compressed = self.compressed_in.load(Ordering::Relaxed);
         if n == 0 && !buf.is_empty() {
             state.saw_eof = true;
         }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::analyzers::os_release::OS_RELEASE_PATHS;
 use crate::analyzers::{Analyzer, FileRef, Found, ANALYZERS};
 use crate::dir::read_dir_layer;
-use crate::layer::{read_layer_with, Entry, Layer, LayerError, LayerLimits, VisitFn};
+use crate::layer::{read_layer_pipelined, Entry, Layer, LayerError, LayerLimits, VisitFn};
 use crate::oci::{compression_for, ImageConfigSummary, ImageError, Platform};
 use crate::source::{BlobSource, ImageInput};
 use crate::tree::FileTree;
@@ -170,8 +170,10 @@ fn scan_blobs(
         .map(|desc| {
             let compression = compression_for(&desc.media_type);
             let mut blob = source.open_blob(desc)?;
+            // Each layer inflates on a thread of its own while this worker
+            // parses its tar stream, so one big layer still uses two cores.
             let result = analyze_with(opts, |wanted, visit| {
-                Ok(read_layer_with(
+                Ok(read_layer_pipelined(
                     &mut blob,
                     compression,
                     &opts.limits,
