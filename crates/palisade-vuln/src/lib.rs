@@ -6,7 +6,10 @@
 //! - [`versions`]: one comparator per versioning scheme (dpkg, rpm, apk,
 //!   PEP 440, SemVer, Maven, RubyGems, NuGet), each proven against its
 //!   reference implementation.
+//! - [`cvss`]: CVSS v3.0, v3.1 and v4.0 vectors parsed and scored per the
+//!   FIRST specifications.
 #![forbid(unsafe_code)]
 
+pub mod cvss;
 pub mod versions;
 pub mod vex;
