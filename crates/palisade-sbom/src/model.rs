@@ -328,10 +328,19 @@ fn to_package(r: &Raw) -> Result<Package, Skip> {
         ));
     } else if let Some(n) = r.prop("aquasecurity:trivy:SrcName") {
         source = Some((n.to_string(), trivy_source_version(r)));
-    } else if let Some(q) = parsed.as_ref().and_then(|p| p.qualifier("upstream")) {
-        source = Some(upstream(q, eco));
-    } else if let Some(info) = &r.source_info {
-        source = source_from_info(info);
+    } else {
+        // SPDX `sourceInfo` and the purl's `upstream` qualifier; the
+        // qualifier often names the source package without its version.
+        let info = r.source_info.as_deref().and_then(source_from_info);
+        let up = parsed
+            .as_ref()
+            .and_then(|p| p.qualifier("upstream"))
+            .map(|q| upstream(q, eco));
+        source = match (info, up) {
+            (Some((n, v)), Some((un, uv))) if n == un => Some((n, v.or(uv))),
+            (Some(i), _) => Some(i),
+            (None, u) => u,
+        };
     }
     let from_palisade = r.prop("palisade:source:name").is_some();
     let (source_name, source_version) = match source {

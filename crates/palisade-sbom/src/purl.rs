@@ -128,12 +128,17 @@ impl Purl {
                 shown(&ty)
             )));
         }
-        // Version.
-        let (rest, version) = match rest.rsplit_once('@') {
-            Some((l, r)) => (
-                l,
-                Some(decode(r).map_err(|e| fail(format!("version: {e}")))?),
-            ),
+        // Version: after the first `@` of the last segment (an unencoded
+        // `@` in the namespace, as in `pkg:npm/@babel/core`, is not one).
+        let last_slash = rest.trim_end_matches('/').rfind('/').map_or(0, |i| i + 1);
+        let (rest, version) = match rest[last_slash..].find('@') {
+            Some(at) => {
+                let at = last_slash + at;
+                (
+                    &rest[..at],
+                    Some(decode(&rest[at + 1..]).map_err(|e| fail(format!("version: {e}")))?),
+                )
+            }
             None => (rest, None),
         };
         let version = version.filter(|v| !v.is_empty());

@@ -37,6 +37,10 @@ struct Doc {
     packages: Vec<Pkg>,
     describes: Vec<String>,
     extracted: HashMap<String, String>,
+    /// File SPDX id -> file name.
+    files: HashMap<String, String>,
+    /// Package SPDX id -> the files it `CONTAINS`.
+    contains: HashMap<String, Vec<String>>,
 }
 
 fn check_version(
@@ -83,6 +87,14 @@ fn finish_doc(doc: Doc, format: SbomFormat, file: &str) -> Result<Sbom, SbomErro
             .into_iter()
             .collect();
         let is_subject = subject.is_none() && doc.describes.contains(&p.id);
+        // The file that records the package (Trivy relates each language
+        // package to its one metadata file).
+        let mut props = p.annotations;
+        if let Some([file]) = doc.contains.get(&p.id).map(Vec::as_slice) {
+            if let Some(name) = doc.files.get(file) {
+                props.push(("aquasecurity:trivy:FilePath".into(), name.clone()));
+            }
+        }
         let raw = Raw {
             place: if p.id.is_empty() {
                 format!("packages[{i}]")
@@ -101,7 +113,7 @@ fn finish_doc(doc: Doc, format: SbomFormat, file: &str) -> Result<Sbom, SbomErro
             purl: p.purls.into_iter().next(),
             description: p.description,
             licenses,
-            props: p.annotations,
+            props,
             source_info: p.source_info,
         };
         if is_subject {
@@ -145,6 +157,17 @@ struct JsonDoc {
     document_describes: Vec<String>,
     #[serde(default)]
     has_extracted_licensing_infos: Vec<JsonExtracted>,
+    #[serde(default)]
+    files: Vec<JsonFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFile {
+    #[serde(rename = "SPDXID", default)]
+    id: String,
+    #[serde(default)]
+    file_name: String,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +249,17 @@ pub(crate) fn read_json(bytes: &[u8], file: &str, limits: &Limits) -> Result<Sbo
             && r.related_spdx_element == "SPDXRef-DOCUMENT"
         {
             doc.describes.push(r.spdx_element_id);
+        } else if r.relationship_type == "CONTAINS" {
+            doc.contains
+                .entry(r.spdx_element_id)
+                .or_default()
+                .push(r.related_spdx_element);
+        }
+    }
+    for f in d.files {
+        if !f.file_name.is_empty() {
+            doc.files
+                .insert(f.id, f.file_name.trim_start_matches("./").to_string());
         }
     }
     for e in d.has_extracted_licensing_infos {
@@ -263,6 +297,7 @@ pub(crate) fn read_json(bytes: &[u8], file: &str, limits: &Limits) -> Result<Sbo
 enum Current {
     None,
     Package,
+    File,
     License,
     Other,
 }
@@ -286,6 +321,7 @@ pub(crate) fn read_tag_value(bytes: &[u8], file: &str, limits: &Limits) -> Resul
     let mut doc = Doc::default();
     let mut current = Current::None;
     let mut license_id = String::new();
+    let mut file_name = String::new();
     // Annotations: (annotator, target, comment), the last one open.
     let mut annotations: Vec<(String, String, String)> = Vec::new();
     let mut lines = text.lines().enumerate();
@@ -357,7 +393,11 @@ pub(crate) fn read_tag_value(bytes: &[u8], file: &str, limits: &Limits) -> Resul
                 });
                 current = Current::Package;
             }
-            "FileName" | "SnippetSPDXID" => current = Current::Other,
+            "FileName" => {
+                file_name = value;
+                current = Current::File;
+            }
+            "SnippetSPDXID" => current = Current::Other,
             "LicenseID" => {
                 license_id = value;
                 current = Current::License;
@@ -379,6 +419,11 @@ pub(crate) fn read_tag_value(bytes: &[u8], file: &str, limits: &Limits) -> Resul
                     [a, "DESCRIBED_BY", "SPDXRef-DOCUMENT", ..] => {
                         doc.describes.push((*a).to_string())
                     }
+                    [a, "CONTAINS", b, ..] => doc
+                        .contains
+                        .entry((*a).to_string())
+                        .or_default()
+                        .push((*b).to_string()),
                     [_, _, _, ..] => {}
                     _ => {
                         return Err(err(
@@ -398,6 +443,10 @@ pub(crate) fn read_tag_value(bytes: &[u8], file: &str, limits: &Limits) -> Resul
                 if let Some(a) = annotations.last_mut() {
                     a.2 = value;
                 }
+            }
+            "SPDXID" if matches!(current, Current::File) => {
+                doc.files
+                    .insert(value, file_name.trim_start_matches("./").to_string());
             }
             _ => {
                 if let (Current::Package, Some(p)) = (&current, doc.packages.last_mut()) {
