@@ -320,14 +320,13 @@ fn to_package(r: &Raw) -> Result<Package, Skip> {
     };
 
     // Source package.
-    let mut source: Option<(String, Option<String>)> = None;
-    if let Some(n) = r.prop("palisade:source:name") {
-        source = Some((
+    let source: Option<(String, Option<String>)> = if let Some(n) = r.prop("palisade:source:name") {
+        Some((
             n.to_string(),
             r.prop("palisade:source:version").map(str::to_string),
-        ));
+        ))
     } else if let Some(n) = r.prop("aquasecurity:trivy:SrcName") {
-        source = Some((n.to_string(), trivy_source_version(r)));
+        Some((n.to_string(), trivy_source_version(r)))
     } else {
         // SPDX `sourceInfo` and the purl's `upstream` qualifier; the
         // qualifier often names the source package without its version.
@@ -336,12 +335,12 @@ fn to_package(r: &Raw) -> Result<Package, Skip> {
             .as_ref()
             .and_then(|p| p.qualifier("upstream"))
             .map(|q| upstream(q, eco));
-        source = match (info, up) {
+        match (info, up) {
             (Some((n, v)), Some((un, uv))) if n == un => Some((n, v.or(uv))),
             (Some(i), _) => Some(i),
             (None, u) => u,
-        };
-    }
+        }
+    };
     let from_palisade = r.prop("palisade:source:name").is_some();
     let (source_name, source_version) = match source {
         Some((n, v)) if from_palisade => (Some(n), v),
