@@ -8,8 +8,17 @@
 //!   reference implementation.
 //! - [`cvss`]: CVSS v3.0, v3.1 and v4.0 vectors parsed and scored per the
 //!   FIRST specifications.
+//! - [`osv`], [`import`], [`store`], [`update`]: the OSV model and parser,
+//!   reading sources (directories, files, `all.zip`, Alpine secdb), the
+//!   local store ([`Database`]) and `palisade db update`.
 #![forbid(unsafe_code)]
 
 pub mod cvss;
+pub mod import;
+pub mod osv;
+pub mod store;
+pub mod update;
 pub mod versions;
 pub mod vex;
+
+pub use store::{AffectedPackage, Advisory, Database, DbError, DbStatus, SourceInfo};

@@ -1,0 +1,477 @@
+//! The local advisory store: one SQLite file, `vulns.db`, in the database
+//! directory, never modified in place.
+//!
+//! An update copies the current file to a temporary file in the same
+//! directory, changes the copy, flushes it to disk and renames it over
+//! `vulns.db` (then flushes the directory). A reader opens the file
+//! read-only and immutable: it keeps reading the file it opened, even while
+//! an update replaces it, and it never sees a half-written database. Only
+//! one update runs at a time (a lock file holding the updater's process id;
+//! a lock left by a dead process is taken over).
+//!
+//! Lookups go by (ecosystem family, package name): the family is the OSV
+//! ecosystem before its first `:` (`Debian:12` → `Debian`), compared
+//! without regard to case; PyPI names are compared normalised as PEP 503
+//! says. See [`lookup_key`].
+
+mod schema;
+pub(crate) mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::osv::{Event, Range, Reference, Severity};
+
+pub use write::ImportOutcome;
+
+/// The database file's name inside the database directory.
+pub const DB_FILE: &str = "vulns.db";
+
+/// Why the database could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No database in the directory yet.
+    #[error("no vulnerability database in {dir} (run `palisade db update` first)")]
+    Missing {
+        /// The database directory.
+        dir: PathBuf,
+    },
+    /// A file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// SQLite failed, or the file is not a palisade database.
+    #[error("{path}: {message}")]
+    Store {
+        /// The database file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Another update holds the lock.
+    #[error(
+        "another `palisade db update` (process {pid}) is updating {dir}; wait for it to finish"
+    )]
+    Busy {
+        /// The database directory.
+        dir: PathBuf,
+        /// The process holding the lock.
+        pid: u32,
+    },
+}
+
+pub(crate) fn store_err(path: &Path) -> impl Fn(rusqlite::Error) -> DbError + '_ {
+    move |e| DbError::Store {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The database directory used when none is given: `$PALISADE_DB_DIR`,
+/// else `$XDG_CACHE_HOME/palisade/db`, else `~/.cache/palisade/db`.
+pub fn default_db_dir() -> Option<PathBuf> {
+    let non_empty = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = non_empty("PALISADE_DB_DIR") {
+        return Some(d);
+    }
+    if let Some(c) = non_empty("XDG_CACHE_HOME") {
+        return Some(c.join("palisade").join("db"));
+    }
+    non_empty("HOME").map(|h| h.join(".cache").join("palisade").join("db"))
+}
+
+/// The ecosystem family of an OSV ecosystem: the part before the first
+/// `:` (`Ubuntu:22.04:LTS` → `Ubuntu`, `PyPI` → `PyPI`).
+pub fn ecosystem_family(ecosystem: &str) -> &str {
+    ecosystem.split(':').next().unwrap_or(ecosystem)
+}
+
+/// The key a package is stored and looked up under: the family in lower
+/// case, and the name as written, except PyPI names normalised (lower case,
+/// runs of `-`, `_`, `.` as one `-`).
+pub fn lookup_key(family: &str, name: &str) -> (String, String) {
+    let family = ecosystem_family(family).to_ascii_lowercase();
+    let name = if family == "pypi" {
+        let mut out = String::with_capacity(name.len());
+        let mut sep = false;
+        for c in name.chars() {
+            if matches!(c, '-' | '_' | '.') {
+                sep = true;
+            } else {
+                if sep && !out.is_empty() {
+                    out.push('-');
+                }
+                sep = false;
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
+    } else {
+        name.to_string()
+    };
+    (family, name)
+}
+
+/// What the store keeps of an advisory, for matching and reporting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Advisory {
+    /// The OSV id.
+    pub id: String,
+    /// Other ids (CVE, GHSA, ...).
+    pub aliases: Vec<String>,
+    /// One-line summary (for records without one: the first line of `details`, cut at 200 characters).
+    pub summary: Option<String>,
+    /// When the record last changed (RFC 3339).
+    pub modified: Option<String>,
+    /// When it was published (RFC 3339).
+    pub published: Option<String>,
+    /// When it was withdrawn; a withdrawn advisory should match nothing.
+    pub withdrawn: Option<String>,
+    /// Severity vectors of the record (`CVSS_V3`, `CVSS_V4`, `Ubuntu`, ...).
+    pub severity: Vec<Severity>,
+    /// The record's `database_specific.severity` word, when it has one (`HIGH`, `moderate`).
+    pub database_severity: Option<String>,
+    /// The first few references (at most [`write::MAX_REFERENCES`]).
+    pub references: Vec<Reference>,
+    /// The source it was imported from (URL or path).
+    pub source: String,
+}
+
+/// One `affected` entry of an advisory, as a lookup returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffectedPackage {
+    /// The advisory (shared by its entries).
+    pub advisory: Arc<Advisory>,
+    /// The OSV ecosystem with its suffix (`Debian:12`, `Alpine:v3.11`, `PyPI`).
+    pub ecosystem: String,
+    /// The package name as the advisory writes it.
+    pub name: String,
+    /// The package URL, when given.
+    pub purl: Option<String>,
+    /// The ranges, events as written (GIT ranges are not kept).
+    pub ranges: Vec<Range>,
+    /// Explicit affected versions.
+    pub versions: Vec<String>,
+    /// A severity word of this package: its `ecosystem_specific.severity`
+    /// or `database_specific.severity`, or `severity[]` vectors (first one).
+    pub severity: Option<String>,
+}
+
+impl AffectedPackage {
+    /// The `fixed` versions of the ranges, in the order written.
+    pub fn fixed_versions(&self) -> Vec<&str> {
+        self.ranges
+            .iter()
+            .flat_map(|r| r.events.iter())
+            .filter_map(|e| match e {
+                Event::Fixed(v) => Some(v.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What the database holds about one source.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceInfo {
+    /// The URL or the path as given.
+    pub location: String,
+    /// `directory`, `file` or `zip`.
+    pub kind: String,
+    /// When its content was last imported (seconds since the Unix epoch).
+    pub imported_at: u64,
+    /// When it was last checked for changes (seconds since the Unix epoch).
+    pub checked_at: u64,
+    /// SHA-256 of its content (hex).
+    pub sha256: String,
+    /// Advisories imported from it.
+    pub records: u64,
+    /// Bytes of the downloaded file or zip, or of the directory's files.
+    pub bytes: u64,
+    /// The `ETag` the server sent, for conditional updates.
+    pub etag: Option<String>,
+    /// The `Last-Modified` the server sent.
+    pub last_modified: Option<String>,
+}
+
+/// What `palisade db status` shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DbStatus {
+    /// The database file.
+    pub path: PathBuf,
+    /// When this file was written (seconds since the Unix epoch).
+    pub built_at: u64,
+    /// Advisories in total.
+    pub advisories: u64,
+    /// Affected-package entries in total.
+    pub affected: u64,
+    /// The sources, in the order first imported.
+    pub sources: Vec<SourceInfo>,
+}
+
+struct Inner {
+    conn: Connection,
+    cache: HashMap<i64, Arc<Advisory>>,
+}
+
+/// A read-only view of the database as it was when opened.
+///
+/// Opening reads nothing but the file header; lookups read the index
+/// pages they need. The view does not change when an update replaces the
+/// file: open again to see the update.
+pub struct Database {
+    path: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// `file:` URI of a path, for SQLite's `immutable` parameter.
+fn file_uri(path: &Path) -> String {
+    let mut out = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push_str("?immutable=1");
+    out
+}
+
+impl Database {
+    /// Opens the database in `dir` (the file [`DB_FILE`]).
+    pub fn open(dir: &Path) -> Result<Database, DbError> {
+        let path = dir.join(DB_FILE);
+        Database::open_file(&path).map_err(|e| match e {
+            DbError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                DbError::Missing {
+                    dir: dir.to_path_buf(),
+                }
+            }
+            e => e,
+        })
+    }
+
+    /// Opens a database file directly.
+    pub fn open_file(path: &Path) -> Result<Database, DbError> {
+        // Fail plainly when the file is absent (SQLite would say "unable to open").
+        std::fs::metadata(path).map_err(|source| DbError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let conn = Connection::open_with_flags(
+            file_uri(path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(store_err(path))?;
+        schema::check(&conn, path)?;
+        Ok(Database {
+            path: path.to_path_buf(),
+            inner: Mutex::new(Inner {
+                conn,
+                cache: HashMap::new(),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every affected entry stored for `name` in ecosystem `family` (an
+    /// OSV ecosystem, with or without suffix: `Debian`, `Debian:12`, `PyPI`),
+    /// across all releases of that family: the caller filters by
+    /// [`AffectedPackage::ecosystem`] (e.g. `Debian:12`). Debian and Ubuntu
+    /// advisories name source packages.
+    pub fn advisories_for(
+        &self,
+        family: &str,
+        name: &str,
+    ) -> Result<Vec<AffectedPackage>, DbError> {
+        let (family, name) = lookup_key(family, name);
+        let mut guard = self.lock();
+        let Inner { conn, cache } = &mut *guard;
+        let err = store_err(&self.path);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT advisory, ecosystem, package_name, purl, ranges, versions, severity \
+                 FROM affected INDEXED BY affected_key WHERE family = ?1 AND name = ?2",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([&family, &name], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })
+            .map_err(&err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(&err)?;
+        drop(stmt);
+        let mut out = Vec::with_capacity(rows.len());
+        for (adv, ecosystem, pname, purl, ranges, versions, severity) in rows {
+            let advisory = match cache.get(&adv) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = Arc::new(read_advisory(conn, &self.path, adv)?);
+                    cache.insert(adv, a.clone());
+                    a
+                }
+            };
+            out.push(AffectedPackage {
+                advisory,
+                ecosystem,
+                name: pname,
+                purl,
+                ranges: decode(&self.path, &ranges)?,
+                versions: decode(&self.path, &versions)?,
+                severity,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The advisories stored under `id` (an OSV id; several when several
+    /// sources hold it).
+    pub fn advisories_by_id(&self, id: &str) -> Result<Vec<Advisory>, DbError> {
+        let guard = self.lock();
+        let err = store_err(&self.path);
+        let ids: Vec<i64> = guard
+            .conn
+            .prepare_cached("SELECT id FROM advisories WHERE osv_id = ?1 ORDER BY id")
+            .map_err(&err)?
+            .query_map([id], |r| r.get(0))
+            .map_err(&err)?
+            .collect::<Result<_, _>>()
+            .map_err(&err)?;
+        ids.into_iter()
+            .map(|i| read_advisory(&guard.conn, &self.path, i))
+            .collect()
+    }
+
+    /// What the database holds: sources, counts and ages.
+    pub fn status(&self) -> Result<DbStatus, DbError> {
+        let guard = self.lock();
+        let conn = &guard.conn;
+        let err = store_err(&self.path);
+        let built_at: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'built_at'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(&err)?
+            .unwrap_or_default();
+        let count = |sql: &str| -> Result<u64, DbError> {
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+                .map_err(&err)
+        };
+        Ok(DbStatus {
+            path: self.path.clone(),
+            built_at: built_at.parse().unwrap_or(0),
+            advisories: count("SELECT count(*) FROM advisories")?,
+            affected: count("SELECT count(*) FROM affected")?,
+            sources: write::read_sources(conn, &self.path)?,
+        })
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, DbError> {
+    serde_json::from_str(text).map_err(|e| DbError::Store {
+        path: path.to_path_buf(),
+        message: format!("corrupt stored value: {e}"),
+    })
+}
+
+fn read_advisory(conn: &Connection, path: &Path, rowid: i64) -> Result<Advisory, DbError> {
+    let err = store_err(path);
+    let row = conn
+        .prepare_cached(
+            "SELECT a.osv_id, a.aliases, a.summary, a.modified, a.published, a.withdrawn, \
+             a.severity, a.db_severity, a.refs, s.location \
+             FROM advisories a JOIN units u ON u.id = a.unit JOIN sources s ON s.id = u.source \
+             WHERE a.id = ?1",
+        )
+        .map_err(&err)?
+        .query_row([rowid], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
+            ))
+        })
+        .map_err(&err)?;
+    Ok(Advisory {
+        id: row.0,
+        aliases: decode(path, &row.1)?,
+        summary: row.2,
+        modified: row.3,
+        published: row.4,
+        withdrawn: row.5,
+        severity: decode(path, &row.6)?,
+        database_severity: row.7,
+        references: decode(path, &row.8)?,
+        source: row.9,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(
+            lookup_key("PyPI", "Zope.Interface__x"),
+            ("pypi".into(), "zope-interface-x".into())
+        );
+        assert_eq!(
+            lookup_key("Debian:12", "openssl"),
+            ("debian".into(), "openssl".into())
+        );
+        assert_eq!(ecosystem_family("Ubuntu:22.04:LTS"), "Ubuntu");
+        assert_eq!(
+            file_uri(Path::new("/a b/c?.db")),
+            "file:/a%20b/c%3F.db?immutable=1"
+        );
+    }
+}
