@@ -145,8 +145,11 @@ pub struct VexDocument {
     pub timestamp: Option<String>,
     /// The statements in document order.
     pub statements: Vec<Statement>,
-    /// Statements by lower-case vulnerability id and alias.
-    by_vuln: HashMap<String, Vec<usize>>,
+    /// Lower-case vulnerability id or alias -> its group in `groups`.
+    by_vuln: HashMap<String, usize>,
+    /// Statement indices of each group of identifiers that name one
+    /// vulnerability.
+    groups: Vec<Vec<usize>>,
 }
 
 /// Why a VEX document could not be read.
@@ -277,15 +280,64 @@ pub fn parse_vex(bytes: &[u8], file: &str) -> Result<VexDocument, VexError> {
             "neither OpenVEX (`@context` naming openvex.dev) nor CycloneDX (`bomFormat: CycloneDX`)",
         ));
     };
-    for (i, s) in doc.statements.iter().enumerate() {
+    index_ids(&mut doc);
+    Ok(doc)
+}
+
+/// Fills `by_vuln`: every identifier a statement names (its id and
+/// aliases) is one vulnerability, across statements, so a statement about
+/// `CVE-X` is found by `GHSA-Y` when any statement says the two are
+/// aliases.
+fn index_ids(doc: &mut VexDocument) {
+    // Union-find over lower-case identifiers.
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut first_of: Vec<usize> = Vec::with_capacity(doc.statements.len());
+    for s in &doc.statements {
+        let mut first = None;
         for id in std::iter::once(&s.vulnerability).chain(&s.aliases) {
-            let e = doc.by_vuln.entry(id.to_ascii_lowercase()).or_default();
-            if e.last() != Some(&i) {
-                e.push(i);
+            let n = ids.len();
+            let k = *ids.entry(id.to_ascii_lowercase()).or_insert_with(|| {
+                parent.push(n);
+                n
+            });
+            match first {
+                None => first = Some(k),
+                Some(f) => {
+                    let (a, b) = (find(&mut parent, f), find(&mut parent, k));
+                    if a != b {
+                        parent[b] = a;
+                    }
+                }
             }
         }
+        first_of.push(first.unwrap_or(0));
     }
-    Ok(doc)
+    // Root -> group number.
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for (i, f) in first_of.into_iter().enumerate() {
+        let root = find(&mut parent, f);
+        let n = group_of.len();
+        let g = *group_of.entry(root).or_insert(n);
+        if g == doc.groups.len() {
+            doc.groups.push(Vec::new());
+        }
+        if let Some(list) = doc.groups.get_mut(g) {
+            list.push(i);
+        }
+    }
+    for (id, k) in ids {
+        if let Some(&g) = group_of.get(&find(&mut parent, k)) {
+            doc.by_vuln.insert(id, g);
+        }
+    }
 }
 
 /// A product entry: `"pkg:..."` (v0.0.x) or `{"@id", "identifiers":
@@ -451,6 +503,7 @@ fn openvex(cx: &Ctx<'_>, root: &Value) -> Result<VexDocument, VexError> {
         timestamp: doc_ts,
         statements: out,
         by_vuln: HashMap::new(),
+        groups: Vec::new(),
     })
 }
 
@@ -602,6 +655,7 @@ fn cyclonedx(cx: &Ctx<'_>, root: &Value) -> Result<VexDocument, VexError> {
         timestamp: doc_ts,
         statements: out,
         by_vuln: HashMap::new(),
+        groups: Vec::new(),
     })
 }
 
@@ -705,8 +759,10 @@ impl VexDocument {
         vulnerability: &str,
         applies: impl Fn(&Statement) -> bool,
     ) -> Option<&Statement> {
-        let idx = self.by_vuln.get(&vulnerability.to_ascii_lowercase())?;
-        idx.iter()
+        let g = *self.by_vuln.get(&vulnerability.to_ascii_lowercase())?;
+        self.groups
+            .get(g)?
+            .iter()
             .filter_map(|&i| self.statements.get(i))
             .filter(|s| applies(s))
             .max_by_key(|s| (s.order_key.unwrap_or(i64::MIN), s.index))
