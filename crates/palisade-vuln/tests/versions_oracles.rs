@@ -30,6 +30,7 @@ fn conformance() -> PathBuf {
 /// Runs an oracle and returns its output lines.
 fn run(program: &str, script: &str, hint: &str) -> String {
     let out = Command::new(program)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .arg(oracles_dir().join(script))
         .arg(conformance())
         .output()
