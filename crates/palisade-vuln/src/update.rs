@@ -562,7 +562,7 @@ pub fn download(
 
 fn describe(e: &ureq::Error) -> String {
     match e {
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Timeout(t) => format!("timed out waiting for the server ({t})"),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectionFailed => "cannot connect".into(),
         ureq::Error::Io(io) => describe_io(io),
@@ -571,6 +571,9 @@ fn describe(e: &ureq::Error) -> String {
 }
 
 fn describe_io(e: &std::io::Error) -> String {
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+        return describe(inner);
+    }
     match e.kind() {
         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
             format!("timed out waiting for data ({e})")
