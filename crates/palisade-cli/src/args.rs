@@ -28,6 +28,8 @@ pub enum Command {
     Fix(FixArgs),
     /// Check a container image (registry, oci:DIR[:tag], docker-archive:FILE, dir:PATH) or write its SBOM.
     Image(ImageArgs),
+    /// Manage the local vulnerability database (update, status).
+    Db(crate::db::DbArgs),
 }
 
 /// What `palisade image --format` writes.

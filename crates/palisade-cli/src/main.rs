@@ -2,6 +2,7 @@
 //! live here; all logic lives in the library crates.
 
 mod args;
+mod db;
 mod explain;
 mod fix;
 mod image;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Fix(args) => fix::run(&args),
         Command::Image(args) => image::run(&args),
+        Command::Db(args) => db::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

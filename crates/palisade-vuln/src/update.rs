@@ -72,7 +72,8 @@ impl SourceSpec {
     pub fn location(&self) -> String {
         match self {
             SourceSpec::Url(u) => u.clone(),
-            SourceSpec::Path(p) => std::path::absolute(p)
+            SourceSpec::Path(p) => std::fs::canonicalize(p)
+                .or_else(|_| std::path::absolute(p))
                 .unwrap_or_else(|_| p.clone())
                 .display()
                 .to_string(),
