@@ -319,6 +319,15 @@ mod tests {
         );
     }
 
+    /// Maven's order is not transitive on odd versions; palisade keeps
+    /// Maven's answers (checked with ComparableVersion 3.8.7).
+    #[test]
+    fn reproduces_mavens_cycle() {
+        assert_eq!(v(".").cmp(&v("0.A1.0a1.(ost.")), Ordering::Greater);
+        assert_eq!(v("0.A1.0a1.(ost.").cmp(&v("al")), Ordering::Greater);
+        assert_eq!(v("al").cmp(&v(".")), Ordering::Greater);
+    }
+
     #[test]
     fn refuses_only_empty_long_and_non_ascii() {
         assert!(MavenVersion::parse("").is_err());
