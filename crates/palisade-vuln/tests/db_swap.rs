@@ -224,3 +224,28 @@ fn works_without_network() {
         "{text}"
     );
 }
+
+#[test]
+fn a_second_updater_is_refused_while_one_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    std::fs::create_dir_all(&db).unwrap();
+    let mut holder = Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(db.join(".update.lock"), holder.id().to_string()).unwrap();
+    let osv = common::conformance();
+    let e = update(
+        &db,
+        &spec(osv.join("ubuntu/osv")),
+        &UpdateOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&format!("(process {})", holder.id())),
+        "{e}"
+    );
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    // Its process gone, the lock is taken over.
+    ok(&db, &spec(osv.join("ubuntu/osv")));
+}
