@@ -234,8 +234,17 @@ fn source_from_info(info: &str) -> Option<(String, Option<String>)> {
     None
 }
 
-/// palisade's `recorded in PATH of layer DIGEST` in an SPDX `sourceInfo`.
+/// palisade's `recorded in PATH of layer DIGEST`, or Syft's `acquired
+/// package info from KIND: PATH[, PATH...]`, in an SPDX `sourceInfo`.
 fn place_from_info(info: &str) -> (Option<String>, Option<String>) {
+    if let Some(rest) = info.trim().strip_prefix("acquired package info from ") {
+        let path = rest
+            .split_once(": ")
+            .and_then(|(_, paths)| paths.split(", ").next())
+            .map(|p| p.trim().trim_start_matches('/').to_string())
+            .filter(|p| !p.is_empty());
+        return (path, None);
+    }
     for part in info.split(';') {
         if let Some(rest) = part.trim().strip_prefix("recorded in ") {
             return match rest.rsplit_once(" of layer ") {
@@ -327,6 +336,9 @@ fn to_package(r: &Raw) -> Result<Package, Skip> {
         ))
     } else if let Some(n) = r.prop("aquasecurity:trivy:SrcName") {
         Some((n.to_string(), trivy_source_version(r)))
+    } else if let Some(n) = r.prop("syft:metadata:originPackage") {
+        // Syft's apk origin; its version is the package's own.
+        Some((n.to_string(), None))
     } else {
         // SPDX `sourceInfo` and the purl's `upstream` qualifier; the
         // qualifier often names the source package without its version.
@@ -368,14 +380,17 @@ fn to_package(r: &Raw) -> Result<Package, Skip> {
     let layer = r
         .prop("palisade:layer:digest")
         .or_else(|| r.prop("aquasecurity:trivy:LayerDigest"))
+        .or_else(|| r.prop("syft:location:0:layerID"))
         .map(str::to_string)
         .or(info_layer)
         .unwrap_or_default();
     let path = r
         .prop("palisade:path")
         .or_else(|| r.prop("aquasecurity:trivy:FilePath"))
-        .map(str::to_string)
+        .or_else(|| r.prop("syft:location:0:path"))
+        .map(|p| p.trim_start_matches('/').to_string())
         .or(info_path)
+        .or_else(|| r.prop("spdx:contains:file").map(str::to_string))
         .unwrap_or_default();
     Ok(Package {
         name,
@@ -502,6 +517,7 @@ pub(crate) fn finish(found: Found) -> Sbom {
     let mut other: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut bad = Vec::new();
     let mut no_version = Vec::new();
+    let mut files = 0usize;
     for r in &components {
         match r.kind.as_str() {
             "operating-system" => {
@@ -511,6 +527,11 @@ pub(crate) fn finish(found: Found) -> Sbom {
                 continue;
             }
             "container" if r.purl.is_none() => continue,
+            // Files (Syft lists each it looked at) are not packages.
+            "file" if r.purl.is_none() => {
+                files += 1;
+                continue;
+            }
             _ => {}
         }
         let label = if r.name.is_empty() {
@@ -550,6 +571,11 @@ pub(crate) fn finish(found: Found) -> Sbom {
         );
     }
     push_names(&mut notes, "components skipped: invalid purl", &bad);
+    if files > 0 {
+        notes.push(format!(
+            "{files} file components ignored (files, not packages)"
+        ));
+    }
     push_names(&mut notes, "components skipped: no version", &no_version);
     Sbom {
         format,

@@ -87,12 +87,13 @@ fn finish_doc(doc: Doc, format: SbomFormat, file: &str) -> Result<Sbom, SbomErro
             .into_iter()
             .collect();
         let is_subject = subject.is_none() && doc.describes.contains(&p.id);
-        // The file that records the package (Trivy relates each language
-        // package to its one metadata file).
+        // A package that contains exactly one file: Trivy relates each
+        // language package to its metadata file (the place of last resort:
+        // Syft relates OS packages to one owned file).
         let mut props = p.annotations;
         if let Some([file]) = doc.contains.get(&p.id).map(Vec::as_slice) {
             if let Some(name) = doc.files.get(file) {
-                props.push(("aquasecurity:trivy:FilePath".into(), name.clone()));
+                props.push(("spdx:contains:file".into(), name.clone()));
             }
         }
         let raw = Raw {

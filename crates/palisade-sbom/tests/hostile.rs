@@ -277,7 +277,8 @@ fn bad_purls_and_unknown_types_are_noted() {
       {"type":"library","name":"bad","version":"1","purl":"npm/bad@1"},
       {"type":"library","name":"gh","version":"1","purl":"pkg:github/a/gh@1"},
       {"type":"library","name":"ruby","version":"2.0","properties":[{"name":"aquasecurity:trivy:PkgType","value":"gemspec"}]},
-      {"type":"file","name":"README"}]}"#;
+      {"type":"file","name":"README"},
+      {"type":"application","name":"Pipfile.lock"}]}"#;
     let s = read(doc, "n.json").unwrap();
     let names: Vec<&str> = s.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["ok", "ruby"]);
@@ -288,8 +289,9 @@ fn bad_purls_and_unknown_types_are_noted() {
         "{notes}"
     );
     assert!(notes.contains("purl type `github`"), "{notes}");
+    assert!(notes.contains("1 file components ignored"), "{notes}");
     assert!(
-        notes.contains("no purl and no known ecosystem: README"),
+        notes.contains("no purl and no known ecosystem: Pipfile.lock"),
         "{notes}"
     );
 }
