@@ -123,14 +123,9 @@ pub fn read_dir_layer(
                 contents: None,
                 layer: 0,
             };
-            if kind == EntryKind::File && wanted(&entry) {
-                if entry.size > limits.max_file_size {
-                    return Err(layer_err(LayerError::FileTooLarge {
-                        path,
-                        size: entry.size,
-                        limit: limits.max_file_size,
-                    }));
-                }
+            if kind == EntryKind::File && wanted(&entry) && entry.size > limits.max_file_size {
+                layer.oversized.push((path.clone(), entry.size));
+            } else if kind == EntryKind::File && wanted(&entry) {
                 let mut buf = Vec::new();
                 fs::File::open(&full)
                     .and_then(|f| {

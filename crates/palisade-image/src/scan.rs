@@ -310,6 +310,17 @@ fn finish(
             .map(|s| s.digest.clone())
             .unwrap_or_default();
         let index = u32::try_from(index).unwrap_or(u32::MAX);
+        for (path, size) in &out.layer.oversized {
+            errors.push(InventoryError {
+                analyzer: "layer-reader",
+                layer: digest.clone(),
+                path: path.clone(),
+                message: format!(
+                    "file of {size} bytes is larger than the limit max_file_size, so no \
+                     analyzer read it; raise the limit (--limit-file-size) to analyze it"
+                ),
+            });
+        }
         tree.apply(out.layer).map_err(|source| ImageError::Tree {
             digest: digest.clone(),
             source,
