@@ -114,7 +114,18 @@ pub enum RangeKind {
 }
 
 impl RangeKind {
-    fn parse(s: &str) -> Self {
+    /// The type as OSV writes it (`ECOSYSTEM`, `SEMVER`, `GIT`, or the other name).
+    pub fn as_str(&self) -> &str {
+        match self {
+            RangeKind::Ecosystem => "ECOSYSTEM",
+            RangeKind::Semver => "SEMVER",
+            RangeKind::Git => "GIT",
+            RangeKind::Other(o) => o,
+        }
+    }
+
+    /// Reads a type name.
+    pub fn parse(s: &str) -> Self {
         match s {
             "ECOSYSTEM" => RangeKind::Ecosystem,
             "SEMVER" => RangeKind::Semver,

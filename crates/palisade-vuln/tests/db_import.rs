@@ -91,6 +91,11 @@ fn imports_every_conformance_dataset_with_counts_from_the_files() {
     assert!(pam.iter().any(|h| h.advisory.id == "USN-6588-1"
         && h.ecosystem == "Ubuntu:22.04:LTS"
         && h.fixed_versions() == vec!["1.4.0-11ubuntu2.4"]));
+    let jammy = database
+        .advisories_for_ecosystem("Ubuntu:22.04:LTS", "pam")
+        .unwrap();
+    assert!(!jammy.is_empty() && jammy.len() < pam.len());
+    assert!(jammy.iter().all(|h| h.ecosystem == "Ubuntu:22.04:LTS"));
     // RustSec: severity vectors.
     let ssl = database.advisories_for("crates.io", "openssl").unwrap();
     let r = ssl

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::osv::{Event, Range, Reference, Severity};
+use crate::osv::{Event, Range, RangeKind, Reference, Severity};
 
 pub use write::ImportOutcome;
 
@@ -286,6 +286,10 @@ impl Database {
         )
         .map_err(store_err(path))?;
         schema::check(&conn, path)?;
+        // A page cache large enough for the hot index and records (grown
+        // only as pages are read), and SQLite's own read-only memory map.
+        conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")
+            .map_err(store_err(path))?;
         Ok(Database {
             path: path.to_path_buf(),
             inner: Mutex::new(Inner {
@@ -314,6 +318,27 @@ impl Database {
         family: &str,
         name: &str,
     ) -> Result<Vec<AffectedPackage>, DbError> {
+        self.lookup(family, name, None)
+    }
+
+    /// Like [`Database::advisories_for`], but only the entries whose
+    /// ecosystem is exactly `ecosystem` (`Debian:12`, `Ubuntu:22.04:LTS`,
+    /// `PyPI`); the other releases of the family are skipped inside the
+    /// index, without reading their rows.
+    pub fn advisories_for_ecosystem(
+        &self,
+        ecosystem: &str,
+        name: &str,
+    ) -> Result<Vec<AffectedPackage>, DbError> {
+        self.lookup(ecosystem, name, Some(ecosystem))
+    }
+
+    fn lookup(
+        &self,
+        family: &str,
+        name: &str,
+        ecosystem: Option<&str>,
+    ) -> Result<Vec<AffectedPackage>, DbError> {
         let (family, name) = lookup_key(family, name);
         let mut guard = self.lock();
         let Inner { conn, cache } = &mut *guard;
@@ -321,11 +346,12 @@ impl Database {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT advisory, ecosystem, package_name, purl, ranges, versions, severity \
-                 FROM affected INDEXED BY affected_key WHERE family = ?1 AND name = ?2",
+                 FROM affected INDEXED BY affected_key \
+                 WHERE family = ?1 AND name = ?2 AND (?3 IS NULL OR ecosystem = ?3)",
             )
             .map_err(&err)?;
         let rows = stmt
-            .query_map([&family, &name], |r| {
+            .query_map(rusqlite::params![&family, &name, ecosystem], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -355,8 +381,8 @@ impl Database {
                 ecosystem,
                 name: pname,
                 purl,
-                ranges: decode(&self.path, &ranges)?,
-                versions: decode(&self.path, &versions)?,
+                ranges: decode_ranges(&self.path, &ranges)?,
+                versions: decode_versions(&self.path, &versions)?,
                 severity,
             });
         }
@@ -413,6 +439,56 @@ fn decode<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, 
         path: path.to_path_buf(),
         message: format!("corrupt stored value: {e}"),
     })
+}
+
+fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
+    let corrupt = || DbError::Store {
+        path: path.to_path_buf(),
+        message: "corrupt stored range".into(),
+    };
+    match text.split_at_checked(1) {
+        Some(("C", "")) => Ok(Vec::new()),
+        Some(("C", rest)) => rest
+            .split('\n')
+            .map(|line| {
+                let mut parts = line.split('\t');
+                let kind = RangeKind::parse(parts.next().unwrap_or_default());
+                let events = parts
+                    .map(|p| {
+                        let (tag, v) = p.split_at_checked(1).ok_or_else(corrupt)?;
+                        let v = v.to_string();
+                        Ok(match tag {
+                            "i" => Event::Introduced(v),
+                            "f" => Event::Fixed(v),
+                            "a" => Event::LastAffected(v),
+                            "l" => Event::Limit(v),
+                            _ => return Err(corrupt()),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Range {
+                    kind,
+                    repo: None,
+                    events,
+                    database_specific: None,
+                })
+            })
+            .collect(),
+        Some(("J", json)) => decode(path, json),
+        _ => Err(corrupt()),
+    }
+}
+
+fn decode_versions(path: &Path, text: &str) -> Result<Vec<String>, DbError> {
+    match text.split_at_checked(1) {
+        Some(("L", "")) => Ok(Vec::new()),
+        Some(("L", rest)) => Ok(rest.split('\n').map(str::to_string).collect()),
+        Some(("J", json)) => decode(path, json),
+        _ => Err(DbError::Store {
+            path: path.to_path_buf(),
+            message: "corrupt stored version list".into(),
+        }),
+    }
 }
 
 fn read_advisory(conn: &Connection, path: &Path, rowid: i64) -> Result<Advisory, DbError> {

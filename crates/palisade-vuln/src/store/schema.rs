@@ -8,7 +8,7 @@ use super::{store_err, DbError};
 
 /// Bumped whenever the schema changes; an older or newer file is refused
 /// (run `palisade db update` to rebuild).
-pub(crate) const FORMAT: &str = "palisade-vulns-1";
+pub(crate) const FORMAT: &str = "palisade-vulns-2";
 
 pub(crate) const CREATE: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,7 +29,7 @@ CREATE TABLE affected(
   advisory INTEGER NOT NULL, family TEXT NOT NULL, name TEXT NOT NULL,
   ecosystem TEXT NOT NULL, package_name TEXT NOT NULL, purl TEXT,
   ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT);
-CREATE INDEX affected_key ON affected(family, name);
+CREATE INDEX affected_key ON affected(family, name, ecosystem);
 CREATE INDEX affected_advisory ON affected(advisory);
 ";
 

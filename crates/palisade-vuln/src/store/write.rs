@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{lookup_key, schema, store_err, DbError, SourceInfo, DB_FILE};
 use crate::import::{for_each_unit, parse_unit, ImportError, ImportLimits, SourceKind};
-use crate::osv::{Osv, RangeKind};
+use crate::osv::{Event, Osv, Range, RangeKind};
 
 /// References kept per advisory.
 pub const MAX_REFERENCES: usize = 5;
@@ -510,13 +510,59 @@ fn insert_record(conn: &Connection, path: &Path, unit: i64, rec: &Osv) -> Result
             pkg.ecosystem,
             pkg.name,
             pkg.purl,
-            to_json(&ranges),
-            to_json(&a.versions),
+            encode_ranges(&ranges),
+            encode_versions(&a.versions),
             severity,
         ])
         .map_err(&err)?;
     }
     Ok(())
+}
+
+/// Ranges as stored: `C` and one line per range, `TYPE` then the events
+/// as `i`/`f`/`a`/`l` + version, tab-separated (split on every lookup
+/// without a JSON parser); or `J` and JSON when a range has a `repo` or
+/// `database_specific`, or a tab or newline appears in the text.
+pub(crate) fn encode_ranges(ranges: &[&Range]) -> String {
+    let bad = |t: &str| t.contains('\t') || t.contains('\n');
+    let plain = ranges.iter().all(|r| {
+        r.repo.is_none()
+            && r.database_specific.is_none()
+            && !bad(r.kind.as_str())
+            && r.events.iter().all(|e| !bad(e.version()))
+    });
+    if !plain {
+        return format!("J{}", to_json(&ranges));
+    }
+    let mut out = String::from("C");
+    for (i, r) in ranges.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(r.kind.as_str());
+        for e in &r.events {
+            out.push('\t');
+            out.push(match e {
+                Event::Introduced(_) => 'i',
+                Event::Fixed(_) => 'f',
+                Event::LastAffected(_) => 'a',
+                Event::Limit(_) => 'l',
+            });
+            out.push_str(e.version());
+        }
+    }
+    out
+}
+
+/// Explicit versions as stored: `L` and the versions joined by newlines
+/// (cheap to split on every lookup), or `J` and a JSON array when a
+/// version itself holds a newline.
+pub(crate) fn encode_versions(versions: &[String]) -> String {
+    if versions.iter().any(|v| v.contains('\n') || v.is_empty()) {
+        format!("J{}", to_json(&versions))
+    } else {
+        format!("L{}", versions.join("\n"))
+    }
 }
 
 /// Every source row, in the order first imported.
