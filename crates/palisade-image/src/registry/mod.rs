@@ -13,6 +13,7 @@
 //! when known, go to the token realm; tokens are cached per scope).
 
 pub mod auth;
+pub mod catalog;
 pub mod transport;
 
 use std::io::Read;
@@ -136,7 +137,18 @@ impl RegistrySource {
         url: &str,
         accept: Option<&str>,
     ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
-        let scope = self.scope();
+        self.get_scoped(url, accept, &self.scope())
+    }
+
+    /// [`Self::get`] for a token `scope` other than this repository's pull
+    /// (the catalog's `registry:catalog:*`).
+    fn get_scoped(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        scope: &str,
+    ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
+        let scope = scope.to_string();
         let mut answered = false;
         loop {
             let header = self.auth_header(&scope)?;
