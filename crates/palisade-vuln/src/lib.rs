@@ -11,10 +11,14 @@
 //! - [`osv`], [`import`], [`store`], [`update`]: the OSV model and parser,
 //!   reading sources (directories, files, `all.zip`, Alpine secdb), the
 //!   local store ([`Database`]) and `palisade db update`.
+//! - [`matcher`]: an inventory matched against the store with OSV range
+//!   semantics ([`match_packages`]).
 #![forbid(unsafe_code)]
 
 pub mod cvss;
 pub mod import;
+pub mod inventory_store;
+pub mod matcher;
 pub mod osv;
 pub mod store;
 pub mod update;
@@ -22,3 +26,4 @@ pub mod versions;
 pub mod vex;
 
 pub use store::{AffectedPackage, Advisory, Database, DbError, DbStatus, SourceInfo};
+pub use matcher::{match_packages, MatchOptions, MatchReport, VulnMatch};
