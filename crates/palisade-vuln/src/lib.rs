@@ -11,12 +11,15 @@
 //! - [`osv`], [`import`], [`store`], [`update`]: the OSV model and parser,
 //!   reading sources (directories, files, `all.zip`, Alpine secdb), the
 //!   local store ([`Database`]) and `palisade db update`.
+//! - [`inventory_store`]: stored image inventories and match results, for
+//!   registry rescans.
 //! - [`matcher`]: an inventory matched against the store with OSV range
 //!   semantics ([`match_packages`]).
 #![forbid(unsafe_code)]
 
 pub mod cvss;
 pub mod import;
+pub mod inventory_store;
 pub mod inventory_store;
 pub mod matcher;
 pub mod osv;
