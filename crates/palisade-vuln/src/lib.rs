@@ -19,8 +19,6 @@
 
 pub mod cvss;
 pub mod import;
-pub mod inventory_store;
-pub mod inventory_store;
 pub mod matcher;
 pub mod osv;
 pub mod store;
