@@ -19,6 +19,7 @@
 
 pub mod cvss;
 pub mod import;
+pub mod inventory_store;
 pub mod matcher;
 pub mod osv;
 pub mod store;
