@@ -30,6 +30,8 @@ pub enum Command {
     Image(ImageArgs),
     /// Manage the local vulnerability database (update, status).
     Db(crate::db::DbArgs),
+    /// Scan a registry's images once per digest and rescan the stored inventories as advisories change.
+    Registry(crate::registry_cmd::RegistryArgs),
 }
 
 /// What `palisade image --format` writes.

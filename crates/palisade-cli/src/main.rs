@@ -6,6 +6,7 @@ mod db;
 mod explain;
 mod fix;
 mod image;
+mod registry_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Registry(args) => registry_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -220,11 +220,14 @@ pub struct StoredVuln {
     /// The version that fixes it, where one exists.
     #[serde(default)]
     pub fixed_version: Option<String>,
-    /// `critical`, `high`, `medium`, `low` or `unknown`.
+    /// `critical`, `high`, `medium` or `low` ([`palisade_model::Severity`]).
     pub severity: String,
     /// CVSS base score, where known.
     #[serde(default)]
     pub cvss_score: Option<f64>,
+    /// Digest of the layer that brought the package.
+    #[serde(default)]
+    pub layer: String,
 }
 
 impl StoredVuln {
@@ -629,8 +632,9 @@ mod tests {
                 purl: purl.into(),
             },
             fixed_version: None,
-            severity: "unknown".into(),
+            severity: "medium".into(),
             cvss_score: None,
+            layer: String::new(),
         }
     }
 

@@ -1,0 +1,702 @@
+//! `palisade registry scan` and `palisade registry rescan`: continuous
+//! rescans of what a registry holds (see docs/registry-rescans.md).
+//!
+//! `scan` lists repositories and tags, inventories each image once per
+//! manifest digest, stores the inventory and its match result in the
+//! inventory store; `rescan` re-matches every stored inventory against the
+//! current database, without any registry access, and reports what changed
+//! since the previous match.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Subcommand};
+use palisade_image::registry::catalog::{Catalog, ListLimits};
+use palisade_image::{
+    scan_image, BlobSource, CacheSetting, ImageInput, Platform, RegistrySource, ScanOptions,
+    SourceOptions,
+};
+use palisade_model::{ImageRef, OsInfo, Package, Severity};
+use palisade_vuln::inventory_store::{
+    default_store_dir, diff_matches, InventoryStore, MatchDiff, MatchResult, StoredInventory,
+    StoredOs, StoredPackage, StoredVuln, VulnPackage, FORMAT_VERSION,
+};
+use palisade_vuln::{match_packages, Database, MatchOptions};
+use serde_json::{json, Value};
+
+use crate::db::{db_dir, DbDir};
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+/// Arguments of `palisade registry`.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: RegistryCommand,
+}
+
+/// `palisade registry` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// List a registry's repositories (or one repository) and tags, inventory each image once per manifest digest, store it and match it against the database.
+    Scan(ScanArgs),
+    /// Re-match every stored inventory against the current database (no registry access) and report new, fixed and still-open vulnerabilities per image.
+    Rescan(RescanArgs),
+}
+
+/// `--store-dir`, shared by the subcommands.
+#[derive(Debug, Args)]
+pub struct StoreDir {
+    /// The inventory store [default: $PALISADE_STORE_DIR, else $XDG_CACHE_HOME/palisade/inventories, else ~/.cache/palisade/inventories].
+    #[arg(long, value_name = "DIR")]
+    pub store_dir: Option<PathBuf>,
+}
+
+/// Arguments of `palisade registry scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The registry (`host[:port]`), or one repository in it (`host[:port]/repo`).
+    #[arg(value_name = "REGISTRY[/REPO]")]
+    pub target: String,
+    #[command(flatten)]
+    pub db: DbDir,
+    #[command(flatten)]
+    pub store: StoreDir,
+    /// Platform to pick from multi-platform images, `os/arch[/variant]` [default: linux/amd64].
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Output format: table or json.
+    #[arg(long, short = 'f', default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Exit with status 1 when an image has a vulnerability at or above this severity.
+    #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
+    pub fail_on: Severity,
+    /// Extra CA certificates (PEM) trusted for the registry.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Plain HTTP to the registry (loopback hosts only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name.
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Directory caching registry blobs by digest.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Fetch every blob; cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Entries asked for per page of the catalog and tag lists.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub page_size: u32,
+}
+
+/// Arguments of `palisade registry rescan`.
+#[derive(Debug, Args)]
+pub struct RescanArgs {
+    #[command(flatten)]
+    pub db: DbDir,
+    #[command(flatten)]
+    pub store: StoreDir,
+    /// Output format: table or json.
+    #[arg(long, short = 'f', default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Exit with status 1 when a NEW vulnerability (since the previous scan or rescan) is at or above this severity.
+    #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
+    pub fail_on: Severity,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::from_str(&s.to_ascii_lowercase())
+        .map_err(|_| format!("invalid severity `{s}`: expected low, medium, high or critical"))
+}
+
+/// Runs `palisade registry ...`; returns the exit code.
+pub fn run(args: &RegistryArgs) -> std::io::Result<u8> {
+    match &args.command {
+        RegistryCommand::Scan(a) => run_scan(a),
+        RegistryCommand::Rescan(a) => run_rescan(a),
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn store_dir(arg: &StoreDir) -> std::io::Result<PathBuf> {
+    arg.store_dir.clone().or_else(default_store_dir).ok_or_else(|| {
+        std::io::Error::other(
+            "no inventory store directory: set --store-dir, PALISADE_STORE_DIR, XDG_CACHE_HOME or HOME",
+        )
+    })
+}
+
+fn open_db(arg: &DbDir) -> std::io::Result<(Database, Option<u64>)> {
+    let dir = db_dir(arg)?;
+    let db = Database::open(&dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let built = db.status().ok().map(|s| s.built_at);
+    Ok((db, built))
+}
+
+/// Matches one inventory against the database: the one place the
+/// matcher is called.
+fn match_inventory(
+    db: &Database,
+    os: Option<&OsInfo>,
+    packages: &[Package],
+) -> Result<(Vec<StoredVuln>, Vec<String>), String> {
+    let report =
+        match_packages(db, os, packages, &MatchOptions::default()).map_err(|e| e.to_string())?;
+    let mut vulns: Vec<StoredVuln> = report
+        .matches
+        .iter()
+        .filter_map(|m| {
+            let p = packages.get(m.package)?;
+            Some(StoredVuln {
+                vulnerability_id: m.id.clone(),
+                aliases: m.aliases.clone(),
+                package: VulnPackage {
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    ecosystem: p.ecosystem.as_str().to_string(),
+                    purl: p.purl.clone(),
+                },
+                fixed_version: m.fixed_version.clone(),
+                severity: m.severity.as_str().to_string(),
+                cvss_score: m.cvss.as_ref().map(|c| c.score),
+                layer: p.layer.clone(),
+            })
+        })
+        .collect();
+    vulns.sort_by(|a, b| {
+        (&a.package.purl, &a.vulnerability_id).cmp(&(&b.package.purl, &b.vulnerability_id))
+    });
+    let warnings = report.warnings.into_iter().map(|w| w.message).collect();
+    Ok((vulns, warnings))
+}
+
+fn severity_of(v: &StoredVuln) -> Severity {
+    Severity::from_str(&v.severity).unwrap_or(Severity::Medium)
+}
+
+/// Counts by severity, highest first: `[critical, high, medium, low]`.
+fn counts(vulns: &[StoredVuln]) -> [usize; 4] {
+    let mut c = [0; 4];
+    for v in vulns {
+        let i = match severity_of(v) {
+            Severity::Critical => 0,
+            Severity::High => 1,
+            Severity::Medium => 2,
+            Severity::Low => 3,
+        };
+        c[i] += 1;
+    }
+    c
+}
+
+fn counts_json(vulns: &[StoredVuln]) -> Value {
+    let [c, h, m, l] = counts(vulns);
+    json!({"critical": c, "high": h, "medium": m, "low": l, "total": vulns.len()})
+}
+
+fn counts_text(vulns: &[StoredVuln]) -> String {
+    let [c, h, m, l] = counts(vulns);
+    format!(
+        "{} vulnerabilities (critical {c}, high {h}, medium {m}, low {l})",
+        vulns.len()
+    )
+}
+
+/// A finding in the JSON contract of docs/output-formats.md.
+fn finding_json(v: &StoredVuln) -> Value {
+    let fixed = v
+        .fixed_version
+        .as_deref()
+        .map_or_else(String::new, |f| format!("; fixed in {f}"));
+    json!({
+        "rule_id": v.vulnerability_id,
+        "severity": v.severity,
+        "message": format!("{} {} is affected by {}{fixed}", v.package.name, v.package.version, v.vulnerability_id),
+        "vulnerability_id": v.vulnerability_id,
+        "aliases": v.aliases,
+        "package": {
+            "name": v.package.name,
+            "version": v.package.version,
+            "ecosystem": v.package.ecosystem,
+            "purl": v.package.purl,
+        },
+        "fixed_version": v.fixed_version,
+        "cvss_score": v.cvss_score,
+        "layer": v.layer,
+    })
+}
+
+fn vuln_line(v: &StoredVuln) -> String {
+    let aliases = if v.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", v.aliases.join(", "))
+    };
+    let fixed = v
+        .fixed_version
+        .as_deref()
+        .map_or_else(|| "no fix".to_string(), |f| format!("fixed in {f}"));
+    format!(
+        "{}{aliases}  {} {} [{}]  {}  {fixed}",
+        v.vulnerability_id, v.package.name, v.package.version, v.package.ecosystem, v.severity
+    )
+}
+
+fn short(digest: &str) -> &str {
+    digest.get(..19).unwrap_or(digest)
+}
+
+/// One image found in the registry: a manifest digest and the references
+/// pointing at it.
+struct Found {
+    references: Vec<String>,
+    source: RegistrySource,
+}
+
+/// `host[:port]` and an optional repository.
+fn split_target(target: &str) -> (&str, Option<&str>) {
+    let t = target.strip_prefix("docker://").unwrap_or(target);
+    let t = t.trim_end_matches('/');
+    match t.split_once('/') {
+        Some((reg, repo)) if !repo.is_empty() => (reg, Some(repo)),
+        Some((reg, _)) => (reg, None),
+        None => (t, None),
+    }
+}
+
+fn run_scan(a: &ScanArgs) -> std::io::Result<u8> {
+    let err = |m: String| {
+        eprintln!("palisade: error: {m}");
+        Ok(EXIT_ERROR)
+    };
+    let platform = match a.platform.as_deref().map(Platform::parse) {
+        None => Platform::default(),
+        Some(Ok(p)) => p,
+        Some(Err(e)) => return err(e.to_string()),
+    };
+    let platform_text = a.platform.clone().unwrap_or_else(|| "linux/amd64".into());
+    let mut sources = SourceOptions {
+        insecure: a.insecure,
+        ca_file: a.ca_file.clone(),
+        username: a.username.clone(),
+        ..SourceOptions::default()
+    };
+    if a.password_stdin {
+        let mut password = String::new();
+        std::io::stdin()
+            .take(64 << 10)
+            .read_to_string(&mut password)?;
+        sources.password = Some(password.trim_end_matches(['\r', '\n']).to_string());
+    }
+    sources.cache = match (&a.cache_dir, a.no_cache) {
+        (_, true) => CacheSetting::Disabled,
+        (Some(dir), false) => CacheSetting::Dir(dir.clone()),
+        (None, false) => CacheSetting::Default,
+    };
+    // The database and the store first: no pulling when they are unusable.
+    let (db, db_built) = open_db(&a.db)?;
+    let store = InventoryStore::open(&store_dir(&a.store)?)?;
+
+    let (registry, repo) = split_target(&a.target);
+    let catalog = match Catalog::new(registry, &sources) {
+        Ok(c) => c,
+        Err(e) => return err(e.to_string()),
+    };
+    let limits = ListLimits {
+        page_size: a.page_size.max(1),
+        ..ListLimits::default()
+    };
+    let repos = match repo {
+        Some(r) => vec![r.to_string()],
+        None => match catalog.repositories(&limits) {
+            Ok(r) => r,
+            Err(e) => return err(format!("listing the repositories of {registry}: {e}")),
+        },
+    };
+    let mut errors: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    // Resolve every tag to its manifest digest (manifests only, no layers).
+    let mut found: BTreeMap<String, Found> = BTreeMap::new();
+    for repo in &repos {
+        let tags = match catalog.tags(repo, &limits) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(format!("listing the tags of {registry}/{repo}: {e}"));
+                continue;
+            }
+        };
+        if tags.is_empty() {
+            notes.push(format!("{registry}/{repo} has no tags"));
+        }
+        for tag in tags {
+            let reference = format!("{registry}/{repo}:{tag}");
+            let parsed = match ImageRef::parse(&reference) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(format!("{reference}: {e}"));
+                    continue;
+                }
+            };
+            let source = match RegistrySource::new(parsed, &sources) {
+                Ok(s) => s,
+                Err(e) => {
+                    errors.push(format!("{reference}: {e}"));
+                    continue;
+                }
+            };
+            let digest = match source.resolve(&platform) {
+                Ok(r) => r.manifest_digest.as_str().to_string(),
+                Err(e) => {
+                    errors.push(format!("{reference}: {e}"));
+                    continue;
+                }
+            };
+            match found.get_mut(&digest) {
+                Some(f) => f.references.push(reference),
+                None => {
+                    found.insert(
+                        digest,
+                        Found {
+                            references: vec![reference],
+                            source,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    let mut images: Vec<(StoredInventory, bool, Vec<String>)> = Vec::new();
+    let mut failing = false;
+    let scope_prefix = match repo {
+        Some(r) => format!("{registry}/{r}:"),
+        None => format!("{registry}/"),
+    };
+    for (digest, f) in found {
+        let existing = match store.get(&digest) {
+            Ok(e) => e.filter(|e| e.platform == platform_text),
+            Err(e) => {
+                notes.push(format!("{e}; inventorying the image again"));
+                None
+            }
+        };
+        let (mut inv, inventoried) = match existing {
+            Some(inv) => (inv, false),
+            None => {
+                let input = ImageInput::Blobs(Box::new(f.source));
+                let opts = ScanOptions {
+                    platform: platform.clone(),
+                    ..ScanOptions::default()
+                };
+                let scanned = match scan_image(&input, &opts) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        errors.push(format!("{}: {e}", f.references.join(", ")));
+                        continue;
+                    }
+                };
+                for e in &scanned.errors {
+                    notes.push(format!(
+                        "{}: {}: {} (analyzer {})",
+                        f.references.join(", "),
+                        e.path,
+                        e.message,
+                        e.analyzer
+                    ));
+                }
+                let inv = StoredInventory {
+                    format: FORMAT_VERSION,
+                    manifest_digest: scanned.manifest_digest.clone().unwrap_or(digest.clone()),
+                    references: Vec::new(),
+                    platform: platform_text.clone(),
+                    scanned_at: now(),
+                    os: scanned.os.as_ref().map(StoredOs::from),
+                    packages: scanned.packages.iter().map(StoredPackage::from).collect(),
+                    last_match: None,
+                };
+                (inv, true)
+            }
+        };
+        // References under what was listed now are replaced by what points
+        // at the image now; others (another registry or repository) stay.
+        inv.references.retain(|r| !r.starts_with(&scope_prefix));
+        for r in &f.references {
+            inv.add_reference(r);
+        }
+        let os = inv.os.as_ref().map(StoredOs::to_os);
+        let (vulns, warnings) = match match_inventory(&db, os.as_ref(), &inv.model_packages()) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(format!("{}: matching: {e}", inv.manifest_digest));
+                continue;
+            }
+        };
+        failing |= vulns.iter().any(|v| severity_of(v) >= a.fail_on);
+        inv.last_match = Some(MatchResult {
+            matched_at: now(),
+            db_built_at: db_built,
+            vulns,
+        });
+        if let Err(e) = store.put(&inv) {
+            errors.push(e.to_string());
+        }
+        images.push((inv, inventoried, warnings));
+    }
+
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if a.format == "json" {
+        let list: Vec<Value> = images
+            .iter()
+            .map(|(inv, inventoried, warnings)| {
+                let vulns = inv.last_match.as_ref().map_or(&[][..], |m| &m.vulns[..]);
+                json!({
+                    "manifest_digest": inv.manifest_digest,
+                    "references": inv.references,
+                    "inventoried": inventoried,
+                    "scanned_at": inv.scanned_at,
+                    "os": inv.os,
+                    "packages": inv.packages.len(),
+                    "vulnerabilities": counts_json(vulns),
+                    "findings": vulns.iter().map(finding_json).collect::<Vec<_>>(),
+                    "warnings": warnings,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({
+                "registry": registry,
+                "repositories": repos,
+                "images": list,
+                "notes": notes,
+                "errors": errors,
+                "store": store.dir(),
+            }),
+        )
+        .map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{registry}: {} repositories, {} images",
+            repos.len(),
+            images.len()
+        )?;
+        for (inv, inventoried, warnings) in &images {
+            let vulns = inv.last_match.as_ref().map_or(&[][..], |m| &m.vulns[..]);
+            writeln!(
+                out,
+                "\n{}  {} packages, {}  {}",
+                short(&inv.manifest_digest),
+                inv.packages.len(),
+                counts_text(vulns),
+                if *inventoried {
+                    "inventoried"
+                } else {
+                    "already stored, not pulled"
+                }
+            )?;
+            for r in &inv.references {
+                writeln!(out, "  {r}")?;
+            }
+            for v in vulns {
+                writeln!(out, "    {}", vuln_line(v))?;
+            }
+            for w in warnings {
+                writeln!(out, "    warning: {w}")?;
+            }
+        }
+        for n in &notes {
+            writeln!(out, "note: {n}")?;
+        }
+        writeln!(out, "store: {}", store.dir().display())?;
+    }
+    out.flush()?;
+    drop(out);
+    for e in &errors {
+        eprintln!("palisade: error: {e}");
+    }
+    Ok(if !errors.is_empty() {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn run_rescan(a: &RescanArgs) -> std::io::Result<u8> {
+    let store_path = store_dir(&a.store)?;
+    if !store_path.is_dir() {
+        eprintln!(
+            "palisade: error: the inventory store {} does not exist: run `palisade registry scan REGISTRY` first (or pass the --store-dir it used)",
+            store_path.display()
+        );
+        return Ok(EXIT_ERROR);
+    }
+    let store = InventoryStore::open(&store_path)?;
+    let listing = store.list()?;
+    if listing.entries.is_empty() && listing.errors.is_empty() {
+        eprintln!(
+            "palisade: error: the inventory store {} is empty: nothing to rescan; run `palisade registry scan REGISTRY` first (or pass the --store-dir it used)",
+            store_path.display()
+        );
+        return Ok(EXIT_ERROR);
+    }
+    let (db, db_built) = open_db(&a.db)?;
+    let mut errors: Vec<String> = listing
+        .errors
+        .iter()
+        .map(|e| format!("skipped a stored inventory: {e}"))
+        .collect();
+    let mut results: Vec<(StoredInventory, Option<u64>, MatchDiff, Vec<String>)> = Vec::new();
+    for mut inv in listing.entries {
+        let os = inv.os.as_ref().map(StoredOs::to_os);
+        let (vulns, warnings) = match match_inventory(&db, os.as_ref(), &inv.model_packages()) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(format!("{}: matching: {e}", inv.manifest_digest));
+                continue;
+            }
+        };
+        let previous_at = inv.last_match.as_ref().map(|m| m.matched_at);
+        let diff = diff_matches(inv.last_match.as_ref(), &vulns);
+        inv.last_match = Some(MatchResult {
+            matched_at: now(),
+            db_built_at: db_built,
+            vulns,
+        });
+        if let Err(e) = store.put(&inv) {
+            errors.push(e.to_string());
+        }
+        results.push((inv, previous_at, diff, warnings));
+    }
+    let failing = results
+        .iter()
+        .any(|(_, _, d, _)| d.new.iter().any(|v| severity_of(v) >= a.fail_on));
+    let total = |f: fn(&MatchDiff) -> usize| results.iter().map(|(_, _, d, _)| f(d)).sum::<usize>();
+    let (new, fixed, open) = (
+        total(|d| d.new.len()),
+        total(|d| d.fixed.len()),
+        total(|d| d.still_open.len()),
+    );
+    let changed = results
+        .iter()
+        .filter(|(_, _, d, _)| !d.new.is_empty() || !d.fixed.is_empty())
+        .count();
+
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if a.format == "json" {
+        let list: Vec<Value> = results
+            .iter()
+            .map(|(inv, previous_at, d, warnings)| {
+                json!({
+                    "manifest_digest": inv.manifest_digest,
+                    "references": inv.references,
+                    "scanned_at": inv.scanned_at,
+                    "previous_match_at": previous_at,
+                    "packages": inv.packages.len(),
+                    "changed": !d.new.is_empty() || !d.fixed.is_empty(),
+                    "new": d.new.iter().map(finding_json).collect::<Vec<_>>(),
+                    "fixed": d.fixed.iter().map(finding_json).collect::<Vec<_>>(),
+                    "still_open": d.still_open.iter().map(finding_json).collect::<Vec<_>>(),
+                    "vulnerabilities": counts_json(&[&d.new[..], &d.still_open[..]].concat()),
+                    "warnings": warnings,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({
+                "images": list,
+                "summary": {
+                    "images": results.len(),
+                    "changed": changed,
+                    "new": new,
+                    "fixed": fixed,
+                    "still_open": open,
+                },
+                "errors": errors,
+                "store": store.dir(),
+            }),
+        )
+        .map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        for (inv, _, d, warnings) in &results {
+            let refs: BTreeSet<&str> = inv.references.iter().map(String::as_str).collect();
+            let refs = if refs.is_empty() {
+                "(no reference)".to_string()
+            } else {
+                refs.into_iter().collect::<Vec<_>>().join(", ")
+            };
+            let state = if d.new.is_empty() && d.fixed.is_empty() {
+                "unchanged"
+            } else {
+                "changed"
+            };
+            writeln!(
+                out,
+                "{}  {refs}  {state}: {} new, {} fixed, {} still open",
+                short(&inv.manifest_digest),
+                d.new.len(),
+                d.fixed.len(),
+                d.still_open.len()
+            )?;
+            for v in &d.new {
+                writeln!(out, "  new    {}", vuln_line(v))?;
+            }
+            for v in &d.fixed {
+                writeln!(out, "  fixed  {}", vuln_line(v))?;
+            }
+            for w in warnings {
+                writeln!(out, "  warning: {w}")?;
+            }
+        }
+        writeln!(
+            out,
+            "\n{} images rescanned, {changed} changed: {new} new, {fixed} fixed, {open} still open",
+            results.len()
+        )?;
+    }
+    out.flush()?;
+    drop(out);
+    for e in &errors {
+        eprintln!("palisade: error: {e}");
+    }
+    Ok(if !errors.is_empty() {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(split_target("localhost:5000"), ("localhost:5000", None));
+        assert_eq!(split_target("localhost:5000/"), ("localhost:5000", None));
+        assert_eq!(
+            split_target("docker://r.example/team/app"),
+            ("r.example", Some("team/app"))
+        );
+    }
+}
