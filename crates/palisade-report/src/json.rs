@@ -28,6 +28,10 @@ struct JsonFinding<'a> {
     fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<&'a Suppression>,
+    /// Fields a kind of finding adds (vulnerability findings: ids,
+    /// package, fixed version, score, layer), after the common ones.
+    #[serde(flatten)]
+    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +103,7 @@ fn finding<'a>(f: &'a Finding, fingerprint: String) -> JsonFinding<'a> {
         pss: f.pss,
         fingerprint,
         suppression: f.suppressed.as_ref(),
+        extra: None,
     }
 }
 
@@ -113,6 +118,15 @@ fn error(e: &InputError) -> JsonError<'_> {
 }
 
 pub(crate) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    render_with(report, &|_| None, out)
+}
+
+/// [`render`], each finding with the extra fields `extra` gives it.
+pub(crate) fn render_with<'a>(
+    report: &Report<'a>,
+    extra: &dyn Fn(&Finding) -> Option<&'a serde_json::Map<String, serde_json::Value>>,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let prints = fingerprints(report.findings, report.base_dir);
     let n_suppressed = report
         .findings
@@ -122,10 +136,12 @@ pub(crate) fn render(report: &Report, out: &mut dyn io::Write) -> io::Result<()>
     let mut active = Vec::with_capacity(report.findings.len() - n_suppressed);
     let mut suppressed = Vec::with_capacity(n_suppressed);
     for (f, print) in report.findings.iter().zip(prints) {
+        let mut item = finding(f, print);
+        item.extra = extra(f);
         if f.suppressed.is_some() {
-            suppressed.push(finding(f, print));
+            suppressed.push(item);
         } else {
-            active.push(finding(f, print));
+            active.push(item);
         }
     }
     let counts = Counts::of(report.findings);

@@ -30,6 +30,7 @@ mod sarif;
 pub mod sbom;
 mod table;
 mod text;
+mod vulns;
 
 use std::fmt;
 use std::io;
@@ -42,6 +43,7 @@ use palisade_model::{Finding, InputError, RuleMeta, Severity};
 pub use fingerprint::fingerprints;
 pub use packages::render_json_with_packages;
 pub use sarif::{MAX_RESULTS, MAX_RULES};
+pub use vulns::render_json_extended;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
