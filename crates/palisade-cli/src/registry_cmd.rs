@@ -7,7 +7,7 @@
 //! current database, without any registry access, and reports what changed
 //! since the previous match.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -538,6 +538,111 @@ fn run_scan(a: &ScanArgs) -> std::io::Result<u8> {
     })
 }
 
+/// What a rescan learnt about one stored image.
+struct Rescanned {
+    digest: String,
+    references: Vec<String>,
+    scanned_at: u64,
+    previous_at: Option<u64>,
+    packages: usize,
+    diff: MatchDiff,
+    warnings: Vec<String>,
+}
+
+/// Rescans the stored entry `digest`: read, match, diff, store.
+fn rescan_one(
+    store: &InventoryStore,
+    db: &Database,
+    db_built: Option<u64>,
+    digest: &str,
+) -> Result<Option<Rescanned>, String> {
+    let Some(mut inv) = store
+        .get(digest)
+        .map_err(|e| format!("skipped a stored inventory: {e}"))?
+    else {
+        // Removed since listed.
+        return Ok(None);
+    };
+    let os = inv.os.as_ref().map(StoredOs::to_os);
+    let (vulns, warnings) = match_inventory(db, os.as_ref(), &inv.model_packages())
+        .map_err(|e| format!("{}: matching: {e}", inv.manifest_digest))?;
+    let previous_at = inv.last_match.as_ref().map(|m| m.matched_at);
+    let diff = diff_matches(inv.last_match.as_ref(), &vulns);
+    inv.last_match = Some(MatchResult {
+        matched_at: now(),
+        db_built_at: db_built,
+        vulns,
+    });
+    store.put(&inv).map_err(|e| e.to_string())?;
+    Ok(Some(Rescanned {
+        digest: inv.manifest_digest,
+        references: inv.references,
+        scanned_at: inv.scanned_at,
+        previous_at,
+        packages: inv.packages.len(),
+        diff,
+        warnings,
+    }))
+}
+
+fn rescanned_json(r: &Rescanned) -> Value {
+    let d = &r.diff;
+    json!({
+        "manifest_digest": r.digest,
+        "references": r.references,
+        "scanned_at": r.scanned_at,
+        "previous_match_at": r.previous_at,
+        "packages": r.packages,
+        "changed": !d.new.is_empty() || !d.fixed.is_empty(),
+        "new": d.new.iter().map(finding_json).collect::<Vec<_>>(),
+        "fixed": d.fixed.iter().map(finding_json).collect::<Vec<_>>(),
+        "still_open": d.still_open.iter().map(finding_json).collect::<Vec<_>>(),
+        "vulnerabilities": counts_json(&[&d.new[..], &d.still_open[..]].concat()),
+        "warnings": r.warnings,
+    })
+}
+
+fn rescanned_text(out: &mut impl Write, r: &Rescanned) -> std::io::Result<()> {
+    let d = &r.diff;
+    let refs = if r.references.is_empty() {
+        "(no reference)".to_string()
+    } else {
+        r.references.join(", ")
+    };
+    let state = if d.new.is_empty() && d.fixed.is_empty() {
+        "unchanged"
+    } else {
+        "changed"
+    };
+    writeln!(
+        out,
+        "{}  {refs}  {state}: {} new, {} fixed, {} still open",
+        short(&r.digest),
+        d.new.len(),
+        d.fixed.len(),
+        d.still_open.len()
+    )?;
+    for v in &d.new {
+        writeln!(out, "  new    {}", vuln_line(v))?;
+    }
+    for v in &d.fixed {
+        writeln!(out, "  fixed  {}", vuln_line(v))?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    Ok(())
+}
+
+/// Worker threads for a rescan: matching is CPU-bound and each worker has
+/// its own database handle.
+fn rescan_workers(images: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(images.max(1))
+}
+
 fn run_rescan(a: &RescanArgs) -> std::io::Result<u8> {
     let store_path = store_dir(&a.store)?;
     if !store_path.is_dir() {
@@ -548,128 +653,148 @@ fn run_rescan(a: &RescanArgs) -> std::io::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     let store = InventoryStore::open(&store_path)?;
-    let listing = store.list()?;
-    if listing.entries.is_empty() && listing.errors.is_empty() {
+    let (digests, bad_names) = store.digests()?;
+    if digests.is_empty() && bad_names.is_empty() {
         eprintln!(
             "palisade: error: the inventory store {} is empty: nothing to rescan; run `palisade registry scan REGISTRY` first (or pass the --store-dir it used)",
             store_path.display()
         );
         return Ok(EXIT_ERROR);
     }
-    let (db, db_built) = open_db(&a.db)?;
-    let mut errors: Vec<String> = listing
-        .errors
+    let db_path = db_dir(&a.db)?;
+    let (first_db, db_built) = open_db(&a.db)?;
+    let mut errors: Vec<String> = bad_names
         .iter()
         .map(|e| format!("skipped a stored inventory: {e}"))
         .collect();
-    let mut results: Vec<(StoredInventory, Option<u64>, MatchDiff, Vec<String>)> = Vec::new();
-    for mut inv in listing.entries {
-        let os = inv.os.as_ref().map(StoredOs::to_os);
-        let (vulns, warnings) = match match_inventory(&db, os.as_ref(), &inv.model_packages()) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(format!("{}: matching: {e}", inv.manifest_digest));
-                continue;
-            }
-        };
-        let previous_at = inv.last_match.as_ref().map(|m| m.matched_at);
-        let diff = diff_matches(inv.last_match.as_ref(), &vulns);
-        inv.last_match = Some(MatchResult {
-            matched_at: now(),
-            db_built_at: db_built,
-            vulns,
-        });
-        if let Err(e) = store.put(&inv) {
-            errors.push(e.to_string());
-        }
-        results.push((inv, previous_at, diff, warnings));
-    }
-    let failing = results
-        .iter()
-        .any(|(_, _, d, _)| d.new.iter().any(|v| severity_of(v) >= a.fail_on));
-    let total = |f: fn(&MatchDiff) -> usize| results.iter().map(|(_, _, d, _)| f(d)).sum::<usize>();
-    let (new, fixed, open) = (
-        total(|d| d.new.len()),
-        total(|d| d.fixed.len()),
-        total(|d| d.still_open.len()),
-    );
-    let changed = results
-        .iter()
-        .filter(|(_, _, d, _)| !d.new.is_empty() || !d.fixed.is_empty())
-        .count();
 
+    let json_out = a.format == "json";
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if a.format == "json" {
-        let list: Vec<Value> = results
-            .iter()
-            .map(|(inv, previous_at, d, warnings)| {
-                json!({
-                    "manifest_digest": inv.manifest_digest,
-                    "references": inv.references,
-                    "scanned_at": inv.scanned_at,
-                    "previous_match_at": previous_at,
-                    "packages": inv.packages.len(),
-                    "changed": !d.new.is_empty() || !d.fixed.is_empty(),
-                    "new": d.new.iter().map(finding_json).collect::<Vec<_>>(),
-                    "fixed": d.fixed.iter().map(finding_json).collect::<Vec<_>>(),
-                    "still_open": d.still_open.iter().map(finding_json).collect::<Vec<_>>(),
-                    "vulnerabilities": counts_json(&[&d.new[..], &d.still_open[..]].concat()),
-                    "warnings": warnings,
-                })
-            })
-            .collect();
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({
-                "images": list,
-                "summary": {
-                    "images": results.len(),
-                    "changed": changed,
-                    "new": new,
-                    "fixed": fixed,
-                    "still_open": open,
-                },
-                "errors": errors,
-                "store": store.dir(),
-            }),
-        )
-        .map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else {
-        for (inv, _, d, warnings) in &results {
-            let refs: BTreeSet<&str> = inv.references.iter().map(String::as_str).collect();
-            let refs = if refs.is_empty() {
-                "(no reference)".to_string()
-            } else {
-                refs.into_iter().collect::<Vec<_>>().join(", ")
-            };
-            let state = if d.new.is_empty() && d.fixed.is_empty() {
-                "unchanged"
-            } else {
-                "changed"
-            };
-            writeln!(
-                out,
-                "{}  {refs}  {state}: {} new, {} fixed, {} still open",
-                short(&inv.manifest_digest),
-                d.new.len(),
-                d.fixed.len(),
-                d.still_open.len()
-            )?;
-            for v in &d.new {
-                writeln!(out, "  new    {}", vuln_line(v))?;
-            }
-            for v in &d.fixed {
-                writeln!(out, "  fixed  {}", vuln_line(v))?;
-            }
-            for w in warnings {
-                writeln!(out, "  warning: {w}")?;
+    if json_out {
+        write!(out, "{{\n  \"images\": [")?;
+    }
+    let (mut images, mut changed, mut new, mut fixed, mut open) = (0usize, 0, 0, 0, 0);
+    let mut failing = false;
+    let mut emit = |r: Rescanned, out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>| {
+        let d = &r.diff;
+        failing |= d.new.iter().any(|v| severity_of(v) >= a.fail_on);
+        changed += usize::from(!d.new.is_empty() || !d.fixed.is_empty());
+        new += d.new.len();
+        fixed += d.fixed.len();
+        open += d.still_open.len();
+        images += 1;
+        if json_out {
+            let sep = if images == 1 { "\n" } else { ",\n" };
+            let body = serde_json::to_string(&rescanned_json(&r)).map_err(std::io::Error::other)?;
+            write!(out, "{sep}    {body}")
+        } else {
+            rescanned_text(out, &r)
+        }
+    };
+
+    // Workers take digests in order; results are written in digest order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = rescan_workers(digests.len());
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<(usize, Result<Option<Rescanned>, String>)>(workers * 4);
+    let mut io_result = Ok(());
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let tx = tx.clone();
+            let (next, digests, store, db_path) = (&next, &digests, &store, &db_path);
+            let first_db = if w == 0 { Some(&first_db) } else { None };
+            scope.spawn(move || {
+                let own;
+                let db = match first_db {
+                    Some(db) => db,
+                    None => match Database::open(db_path) {
+                        Ok(db) => {
+                            own = db;
+                            &own
+                        }
+                        Err(e) => {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i < digests.len() {
+                                let _ = tx.send((i, Err(e.to_string())));
+                            }
+                            return;
+                        }
+                    },
+                };
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(digest) = digests.get(i) else {
+                        return;
+                    };
+                    if tx
+                        .send((i, rescan_one(store, db, db_built, digest)))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, Result<Option<Rescanned>, String>> = BTreeMap::new();
+        let mut want = 0usize;
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&want) {
+                want += 1;
+                match result {
+                    Ok(Some(r)) => {
+                        if io_result.is_ok() {
+                            io_result = emit(r, &mut out);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => errors.push(e),
+                }
             }
         }
+        // Only a worker that died leaves a gap: report it, emit the rest.
+        if want < digests.len() {
+            errors.push(format!(
+                "{} stored inventories were not rescanned",
+                digests.len() - want - pending.len()
+            ));
+        }
+        for (_, result) in std::mem::take(&mut pending) {
+            match result {
+                Ok(Some(r)) if io_result.is_ok() => io_result = emit(r, &mut out),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+    });
+    io_result?;
+
+    if json_out {
+        let tail = json!({
+            "summary": {
+                "images": images,
+                "changed": changed,
+                "new": new,
+                "fixed": fixed,
+                "still_open": open,
+            },
+            "errors": errors,
+            "store": store.dir(),
+        });
+        let tail = serde_json::to_string_pretty(&tail).map_err(std::io::Error::other)?;
+        // The tail's members, after the images array.
+        let members = tail
+            .trim()
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or_default()
+            .trim_end();
+        writeln!(out, "\n  ],{members}\n}}")?;
+    } else {
         writeln!(
             out,
-            "\n{} images rescanned, {changed} changed: {new} new, {fixed} fixed, {open} still open",
-            results.len()
+            "\n{images} images rescanned, {changed} changed: {new} new, {fixed} fixed, {open} still open"
         )?;
     }
     out.flush()?;

@@ -494,44 +494,59 @@ impl InventoryStore {
         Ok(path)
     }
 
-    /// Reads every entry. Invalid entries are reported in
-    /// [`Listing::errors`] and skipped; an unreadable directory is an
+    /// The digests of the entries, sorted, without reading them; files
+    /// whose names are not `ALGORITHM-HEX.json` are reported. An
+    /// unreadable directory, or more than [`MAX_ENTRIES`] entries, is an
     /// error.
-    pub fn list(&self) -> std::io::Result<Listing> {
-        let mut paths = Vec::new();
+    pub fn digests(&self) -> std::io::Result<(Vec<String>, Vec<EntryError>)> {
+        let mut digests = Vec::new();
+        let mut errors = Vec::new();
         for item in std::fs::read_dir(&self.dir)? {
             let item = item?;
             let name = item.file_name();
             let Some(name) = name.to_str() else {
                 continue;
             };
-            if name.starts_with('.') || !name.ends_with(".json") {
+            if name.starts_with('.') {
                 continue;
             }
-            if paths.len() >= MAX_ENTRIES {
+            let Some(stem) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let digest = stem.replacen('-', ":", 1);
+            if check_digest(&digest).is_err() {
+                errors.push(EntryError {
+                    path: item.path(),
+                    message: "file name is not ALGORITHM-HEX.json of a manifest digest".into(),
+                });
+                continue;
+            }
+            if digests.len() >= MAX_ENTRIES {
                 return Err(std::io::Error::other(format!(
                     "the inventory store {} holds more than {MAX_ENTRIES} entries",
                     self.dir.display()
                 )));
             }
-            paths.push(item.path());
+            digests.push(digest);
         }
-        paths.sort();
-        let mut listing = Listing::default();
-        for path in paths {
-            let digest = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .map(|s| s.replacen('-', ":", 1));
-            let Some(digest) = digest.filter(|d| check_digest(d).is_ok()) else {
-                listing.errors.push(EntryError {
-                    path,
-                    message: "file name is not ALGORITHM-HEX.json of a manifest digest".into(),
-                });
-                continue;
-            };
-            match read_entry(&path, Some(&digest)) {
-                Ok(e) => listing.entries.push(e),
+        digests.sort();
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((digests, errors))
+    }
+
+    /// Reads every entry. Invalid entries are reported in
+    /// [`Listing::errors`] and skipped; an unreadable directory is an
+    /// error.
+    pub fn list(&self) -> std::io::Result<Listing> {
+        let (digests, errors) = self.digests()?;
+        let mut listing = Listing {
+            entries: Vec::new(),
+            errors,
+        };
+        for digest in digests {
+            match self.get(&digest) {
+                Ok(Some(e)) => listing.entries.push(e),
+                Ok(None) => {}
                 Err(e) => listing.errors.push(e),
             }
         }
