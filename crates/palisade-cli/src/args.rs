@@ -32,6 +32,8 @@ pub enum Command {
     Db(crate::db::DbArgs),
     /// Scan a registry's images once per digest and rescan the stored inventories as advisories change.
     Registry(crate::registry_cmd::RegistryArgs),
+    /// Report the known vulnerabilities of the packages an SBOM lists (CycloneDX or SPDX), from the local database.
+    Sbom(crate::vulns::SbomArgs),
 }
 
 /// What `palisade image --format` writes.
@@ -106,6 +108,11 @@ pub struct ImageArgs {
     /// Largest uncompressed/compressed ratio of a layer [default: 200].
     #[arg(long, value_name = "N")]
     pub limit_ratio: Option<u64>,
+    /// Also report known vulnerabilities of the image's packages (rule PAL-VULN), from the local database.
+    #[arg(long)]
+    pub vulns: bool,
+    #[command(flatten)]
+    pub vuln: crate::vulns::VulnArgs,
 }
 
 /// When to colour output.

@@ -13,6 +13,7 @@ fn metas() -> Vec<&'static RuleMeta> {
     rule_metas()
         .into_iter()
         .chain(config_rules().iter())
+        .chain(std::iter::once(&crate::vulns::VULN_RULE))
         .collect()
 }
 

@@ -39,6 +39,7 @@ fn load_config(args: &ImageArgs) -> Result<Config, Vec<InputError>> {
     let known: Vec<&'static str> = palisade_engine::rules::rule_metas()
         .iter()
         .map(|m| m.id)
+        .chain(std::iter::once(crate::vulns::VULN_RULE.id))
         .collect();
     let path: Option<PathBuf> = match &args.config {
         Some(p) => Some(p.clone()),
@@ -170,6 +171,32 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
         })
         .collect();
     let mut findings = image_rules::evaluate(&rules, &facts, &settings);
+    let vulns = if args.vulns {
+        let subject = crate::vulns::Subject {
+            kind: "Image",
+            name: &args.reference,
+            vex_product: inventory
+                .manifest_digest
+                .as_deref()
+                .or(Some(args.reference.as_str())),
+            layers: true,
+        };
+        match crate::vulns::vuln_findings(
+            &args.vuln,
+            &subject,
+            inventory.os.as_ref(),
+            &inventory.packages,
+        ) {
+            Ok(v) => v,
+            Err(e) => return fail(input_error(&args.reference, e)),
+        }
+    } else {
+        crate::vulns::VulnFindings::default()
+    };
+    for w in &vulns.warnings {
+        eprintln!("warning: {w}");
+    }
+    findings.extend(vulns.findings.iter().cloned());
     for f in &mut findings {
         f.severity = config.severity(f.rule_id, f.severity);
     }
@@ -178,7 +205,10 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
     findings.extend(config.expired_exceptions(Date::today()));
     findings.sort();
 
-    let metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    let mut metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    if args.vulns {
+        metas.push(&crate::vulns::VULN_RULE);
+    }
     let scanned_files: Vec<Arc<str>> = vec![Arc::from(args.reference.as_str())];
     let report = Report {
         findings: &findings,
@@ -211,7 +241,12 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
     };
     let mut buf = Vec::new();
     if format == Format::Json {
-        palisade_report::render_json_with_packages(&report, &inventory.packages, &mut buf)?;
+        palisade_report::render_json_extended(
+            &report,
+            Some(&inventory.packages),
+            &|f| vulns.extra(f),
+            &mut buf,
+        )?;
     } else {
         palisade_report::render(&report, format, TableOptions { color }, &mut buf)?;
     }

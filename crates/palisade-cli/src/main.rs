@@ -7,6 +7,7 @@ mod explain;
 mod fix;
 mod image;
 mod registry_cmd;
+mod vulns;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Command::Image(args) => image::run(&args),
         Command::Db(args) => db::run(&args),
         Command::Registry(args) => registry_cmd::run(&args),
+        Command::Sbom(args) => vulns::run_sbom(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
