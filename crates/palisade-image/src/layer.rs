@@ -131,7 +131,7 @@ static BIG_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Visited files up to this size are read into the layer's own buffer;
 /// larger ones go through [`BIG_BUFFER`].
-const KEEP_SCRATCH: u64 = 4 << 20;
+const KEEP_SCRATCH: u64 = 1 << 20;
 
 /// Why a layer could not be read. Messages are lower-case and name the
 /// entry and the limit at fault.

@@ -3,16 +3,18 @@
 //! merge the layers into a [`FileTree`], and keep only what the final image
 //! still shows.
 
+use std::collections::BTreeMap;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc;
 
 use palisade_model::{purl, Ecosystem, OsInfo, Package};
-use rayon::prelude::*;
 
 use crate::analyzers::os_release::OS_RELEASE_PATHS;
 use crate::analyzers::{Analyzer, FileRef, Found, ANALYZERS};
 use crate::dir::read_dir_layer;
 use crate::layer::{read_layer_pipelined, Entry, Layer, LayerError, LayerLimits, VisitFn};
-use crate::oci::{compression_for, ImageConfigSummary, ImageError, Platform};
+use crate::oci::{compression_for, Descriptor, ImageConfigSummary, ImageError, Platform};
 use crate::source::{BlobSource, ImageInput};
 use crate::tree::FileTree;
 
@@ -144,14 +146,14 @@ pub fn scan_image(
             let summaries = vec![LayerSummary {
                 digest: String::new(),
                 size: 0,
-                entries: out.layer.entries.len(),
+                entries: 0,
             }];
             finish(
                 input.describe(),
                 None,
                 ImageConfigSummary::default(),
                 summaries,
-                vec![out],
+                std::iter::once(Ok(out.into())),
             )
         }
     }
@@ -163,71 +165,118 @@ fn scan_blobs(
 ) -> Result<ImageInventory, ImageError> {
     let image = source.resolve(&opts.platform)?;
     let total = image.layers.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let outputs: Vec<Result<LayerOutput, ImageError>> = image
-        .layers
-        .par_iter()
-        .map(|desc| {
-            let compression = compression_for(&desc.media_type);
-            let mut blob = source.open_blob(desc)?;
-            // Each layer inflates on a thread of its own while this worker
-            // parses its tar stream, so one big layer still uses two cores.
-            let result = analyze_with(opts, |wanted, visit| {
-                Ok(read_layer_pipelined(
-                    &mut blob,
-                    compression,
-                    &opts.limits,
-                    wanted,
-                    visit,
-                ))
-            });
-            // Drain what the tar reader left (padding after the end-of-archive
-            // blocks) so the digest covers the whole blob; a digest failure
-            // explains any parse failure, so it is reported first.
-            let drained = io::copy(&mut blob, &mut io::sink());
-            blob.finish()?;
-            let out = result?;
-            let layer = out.layer.map_err(|source| ImageError::Layer {
-                digest: desc.digest.clone(),
-                source,
-            })?;
-            drained.map_err(|source| ImageError::Layer {
-                digest: desc.digest.clone(),
-                source: LayerError::Io(source),
-            })?;
-            if let Some(progress) = opts.progress {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress(n, total);
-            }
-            Ok(LayerOutput {
-                layer,
-                found: out.found,
-                hits: out.hits,
-                errors: out.errors,
-            })
+    let done = AtomicUsize::new(0);
+    // Layers are handed out in order to a few workers; each result is
+    // merged into the tree as soon as every layer below it is merged, so at
+    // most a few layers' entries are held besides the tree.
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .clamp(1, total.max(1));
+    let read_one = |desc: &Descriptor| -> Result<LayerOutput, ImageError> {
+        let compression = compression_for(&desc.media_type);
+        let mut blob = source.open_blob(desc)?;
+        // Each layer inflates on a thread of its own while this worker
+        // parses its tar stream, so one big layer still uses two cores.
+        let result = analyze_with(opts, |wanted, visit| {
+            Ok(read_layer_pipelined(
+                &mut blob,
+                compression,
+                &opts.limits,
+                wanted,
+                visit,
+            ))
+        });
+        // Drain what the tar reader left (padding after the end-of-archive
+        // blocks) so the digest covers the whole blob; a digest failure
+        // explains any parse failure, so it is reported first.
+        let drained = io::copy(&mut blob, &mut io::sink());
+        blob.finish()?;
+        let out = result?;
+        let layer = out.layer.map_err(|source| ImageError::Layer {
+            digest: desc.digest.clone(),
+            source,
+        })?;
+        drained.map_err(|source| ImageError::Layer {
+            digest: desc.digest.clone(),
+            source: LayerError::Io(source),
+        })?;
+        if let Some(progress) = opts.progress {
+            let n = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
+            progress(n, total);
+        }
+        Ok(LayerOutput {
+            layer,
+            found: out.found,
+            hits: out.hits,
+            errors: out.errors,
         })
-        .collect();
-    let mut layers = Vec::with_capacity(outputs.len());
-    for out in outputs {
-        layers.push(out?);
-    }
+    };
     let summaries = image
         .layers
         .iter()
-        .zip(&layers)
-        .map(|(d, o)| LayerSummary {
+        .map(|d| LayerSummary {
             digest: d.digest.clone(),
             size: d.size,
-            entries: o.layer.entries.len(),
+            entries: 0,
         })
         .collect();
-    finish(
-        source.describe(),
-        Some(image.manifest_digest.to_string()),
-        image.config,
-        summaries,
-        layers,
-    )
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, layers, read_one) = (&next, &image.layers, &read_one);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                let Some(desc) = layers.get(i) else { break };
+                let result = read_one(desc);
+                let failed = result.is_err();
+                if tx.send((i, result)).is_err() || failed {
+                    // The merger stopped (an earlier error) or this layer
+                    // failed: hand out no more layers.
+                    next.store(usize::MAX / 2, AtomicOrdering::Relaxed);
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let ordered = InOrder {
+            rx,
+            waiting: BTreeMap::new(),
+            next: 0,
+        };
+        finish(
+            source.describe(),
+            Some(image.manifest_digest.to_string()),
+            image.config.clone(),
+            summaries,
+            ordered,
+        )
+        // `finish` returning early drops the receiver: workers stop after
+        // the layer they are reading.
+    })
+}
+
+/// Layer results in layer order, from workers that finish in any order.
+struct InOrder {
+    rx: mpsc::Receiver<(usize, Result<LayerOutput, ImageError>)>,
+    waiting: BTreeMap<usize, Result<LayerOutput, ImageError>>,
+    next: usize,
+}
+
+impl Iterator for InOrder {
+    type Item = Result<LayerOutput, ImageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(out) = self.waiting.remove(&self.next) {
+                self.next += 1;
+                return Some(out);
+            }
+            let (i, out) = self.rx.recv().ok()?;
+            self.waiting.insert(i, out);
+        }
+    }
 }
 
 /// The result of reading one layer with the analyzers attached; `layer` is
@@ -296,19 +345,22 @@ fn finish(
     source: String,
     manifest_digest: Option<String>,
     config: ImageConfigSummary,
-    summaries: Vec<LayerSummary>,
-    outputs: Vec<impl Into<LayerOutput>>,
+    mut summaries: Vec<LayerSummary>,
+    outputs: impl Iterator<Item = Result<LayerOutput, ImageError>>,
 ) -> Result<ImageInventory, ImageError> {
     let mut tree = FileTree::new();
     let mut pending_found = Vec::new();
     let mut hits = Vec::new();
     let mut errors = Vec::new();
-    for (index, out) in outputs.into_iter().enumerate() {
-        let out: LayerOutput = out.into();
-        let digest = summaries
-            .get(index)
-            .map(|s| s.digest.clone())
-            .unwrap_or_default();
+    for (index, out) in outputs.enumerate() {
+        let out = out?;
+        let digest = match summaries.get_mut(index) {
+            Some(summary) => {
+                summary.entries = out.layer.entries.len();
+                summary.digest.clone()
+            }
+            None => String::new(),
+        };
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         for (path, size) in &out.layer.oversized {
             errors.push(InventoryError {
