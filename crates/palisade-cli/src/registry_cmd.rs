@@ -585,21 +585,38 @@ fn rescan_one(
     }))
 }
 
-fn rescanned_json(r: &Rescanned) -> Value {
+/// Writes one rescanned image as a JSON object, finding by finding (an
+/// image may hold thousands).
+fn write_rescanned_json(out: &mut impl Write, r: &Rescanned) -> std::io::Result<()> {
     let d = &r.diff;
-    json!({
+    let all: Vec<StoredVuln> = d.new.iter().chain(&d.still_open).cloned().collect();
+    let head = json!({
         "manifest_digest": r.digest,
         "references": r.references,
         "scanned_at": r.scanned_at,
         "previous_match_at": r.previous_at,
         "packages": r.packages,
         "changed": !d.new.is_empty() || !d.fixed.is_empty(),
-        "new": d.new.iter().map(finding_json).collect::<Vec<_>>(),
-        "fixed": d.fixed.iter().map(finding_json).collect::<Vec<_>>(),
-        "still_open": d.still_open.iter().map(finding_json).collect::<Vec<_>>(),
-        "vulnerabilities": counts_json(&[&d.new[..], &d.still_open[..]].concat()),
+        "vulnerabilities": counts_json(&all),
         "warnings": r.warnings,
-    })
+    });
+    let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
+    out.write_all(head.trim_end_matches('}').as_bytes())?;
+    for (name, list) in [
+        ("new", &d.new),
+        ("fixed", &d.fixed),
+        ("still_open", &d.still_open),
+    ] {
+        write!(out, ",\"{name}\":[")?;
+        for (i, v) in list.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &finding_json(v)).map_err(std::io::Error::other)?;
+        }
+        out.write_all(b"]")?;
+    }
+    out.write_all(b"}")
 }
 
 fn rescanned_text(out: &mut impl Write, r: &Rescanned) -> std::io::Result<()> {
@@ -685,8 +702,8 @@ fn run_rescan(a: &RescanArgs) -> std::io::Result<u8> {
         images += 1;
         if json_out {
             let sep = if images == 1 { "\n" } else { ",\n" };
-            let body = serde_json::to_string(&rescanned_json(&r)).map_err(std::io::Error::other)?;
-            write!(out, "{sep}    {body}")
+            write!(out, "{sep}    ")?;
+            write_rescanned_json(out, &r)
         } else {
             rescanned_text(out, &r)
         }
