@@ -222,7 +222,7 @@ fn finding_json(v: &StoredVuln) -> Value {
         .as_deref()
         .map_or_else(String::new, |f| format!("; fixed in {f}"));
     json!({
-        "rule_id": v.vulnerability_id,
+        "rule_id": "PAL-VULN",
         "severity": v.severity,
         "message": format!("{} {} is affected by {}{fixed}", v.package.name, v.package.version, v.vulnerability_id),
         "vulnerability_id": v.vulnerability_id,

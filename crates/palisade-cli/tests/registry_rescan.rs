@@ -222,7 +222,8 @@ fn scan_then_rescan_reports_exactly_the_advisory_change() {
     );
     assert_eq!(ids(&images["tools/cli"]["findings"]), []);
     let f = &web["findings"][0];
-    assert_eq!(f["rule_id"], "PYSEC-2023-74");
+    assert_eq!(f["rule_id"], "PAL-VULN");
+    assert_eq!(f["vulnerability_id"], "PYSEC-2023-74");
     assert_eq!(f["fixed_version"], "2.31.0");
     assert!(f["aliases"]
         .as_array()
