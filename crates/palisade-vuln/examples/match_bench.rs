@@ -74,12 +74,12 @@ fn main() {
             let db = Database::open(&dir).expect("open");
             let open = t.elapsed();
             let t = Instant::now();
-            let r = match_packages(&db, Some(&os), &packages, &MatchOptions::default())
-                .expect("match");
+            let r =
+                match_packages(&db, Some(&os), &packages, &MatchOptions::default()).expect("match");
             let first = t.elapsed();
             let t = Instant::now();
-            let r2 = match_packages(&db, Some(&os), &packages, &MatchOptions::default())
-                .expect("match");
+            let r2 =
+                match_packages(&db, Some(&os), &packages, &MatchOptions::default()).expect("match");
             let second = t.elapsed();
             assert_eq!(r.matches.len(), r2.matches.len());
             println!("packages {}", packages.len());
@@ -89,7 +89,9 @@ fn main() {
             println!("match_again_ms {:.1}", second.as_secs_f64() * 1e3);
         }
         _ => {
-            eprintln!("usage: match_bench import DB SOURCE... | match DB INVENTORY OS_ID OS_VERSION");
+            eprintln!(
+                "usage: match_bench import DB SOURCE... | match DB INVENTORY OS_ID OS_VERSION"
+            );
             std::process::exit(2);
         }
     }
