@@ -78,24 +78,8 @@ pub struct ImageArgs {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Extra CA certificates (PEM) trusted for the registry.
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
-    /// Plain HTTP to the registry (loopback hosts only).
-    #[arg(long)]
-    pub insecure: bool,
-    /// Registry user name.
-    #[arg(long, value_name = "NAME")]
-    pub username: Option<String>,
-    /// Read the registry password or token from standard input.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Directory caching registry blobs by digest.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
-    pub cache_dir: Option<PathBuf>,
-    /// Fetch every blob; cache nothing.
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub registry: RegistryAccess,
     /// Most entries in one layer [default: 1000000].
     #[arg(long, value_name = "N")]
     pub limit_entries: Option<u64>,
@@ -124,6 +108,69 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream; `to_terminal` says whether that stream
+    /// is a terminal (and not redirected to a file).
+    pub fn enabled(self, to_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// How to reach a registry: the flags `palisade image` and `palisade
+/// registry scan` share.
+#[derive(Debug, Clone, Args)]
+pub struct RegistryAccess {
+    /// Extra CA certificates (PEM) trusted for the registry.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Plain HTTP to the registry (loopback hosts only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name.
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Directory caching registry blobs by digest.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Fetch every blob; cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl RegistryAccess {
+    /// The image-source options these flags ask for (reads the password
+    /// from standard input when `--password-stdin` is given).
+    pub fn source_options(&self) -> std::io::Result<palisade_image::SourceOptions> {
+        use std::io::Read as _;
+        let mut sources = palisade_image::SourceOptions {
+            insecure: self.insecure,
+            ca_file: self.ca_file.clone(),
+            username: self.username.clone(),
+            ..palisade_image::SourceOptions::default()
+        };
+        if self.password_stdin {
+            let mut password = String::new();
+            std::io::stdin()
+                .take(64 << 10)
+                .read_to_string(&mut password)?;
+            sources.password = Some(password.trim_end_matches(['\r', '\n']).to_string());
+        }
+        sources.cache = match (&self.cache_dir, self.no_cache) {
+            (_, true) => palisade_image::CacheSetting::Disabled,
+            (Some(dir), false) => palisade_image::CacheSetting::Dir(dir.clone()),
+            (None, false) => palisade_image::CacheSetting::Default,
+        };
+        Ok(sources)
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {

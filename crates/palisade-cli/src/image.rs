@@ -2,7 +2,7 @@
 //! it, reporting like `palisade scan` (same formats, same exit codes), or
 //! write its SBOM.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,14 +11,14 @@ use palisade_engine::rules::image_rules::{self, ImageRule, ImageSettings};
 use palisade_image::checks::SecretFiles;
 use palisade_image::facts::{image_facts, reference_kind};
 use palisade_image::{
-    parse_input, scan_image, CacheSetting, FileCheck, ImageInput, LayerLimits, Platform,
-    ScanOptions, SourceOptions,
+    parse_input, scan_image, FileCheck, ImageInput, LayerLimits, Platform, ScanOptions,
+    SourceOptions,
 };
 use palisade_model::{InputError, RuleMeta, RuleStatus};
 use palisade_report::sbom::{SbomFormat, SbomInput};
 use palisade_report::{Format, Report, Summary, TableOptions};
 
-use crate::args::{ColorChoice, ImageArgs, ImageFormat};
+use crate::args::{ImageArgs, ImageFormat};
 use crate::{print_error, write_atomically, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// Opens the image a reference names. One place to switch sources.
@@ -54,13 +54,7 @@ fn load_config(args: &ImageArgs) -> Result<Config, Vec<InputError>> {
 
 /// Runs `palisade image`.
 pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
-    let stderr_color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let stderr_color = args.color.enabled(std::io::stderr().is_terminal());
     let fail = |e: InputError| {
         print_error(&e, stderr_color);
         Ok(EXIT_ERROR)
@@ -79,24 +73,7 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
         Some(Ok(p)) => p,
         Some(Err(e)) => return fail(input_error(&args.reference, e.to_string())),
     };
-    let mut sources = SourceOptions {
-        insecure: args.insecure,
-        ca_file: args.ca_file.clone(),
-        username: args.username.clone(),
-        ..SourceOptions::default()
-    };
-    if args.password_stdin {
-        let mut password = String::new();
-        std::io::stdin()
-            .take(64 << 10)
-            .read_to_string(&mut password)?;
-        sources.password = Some(password.trim_end_matches(['\r', '\n']).to_string());
-    }
-    sources.cache = match (&args.cache_dir, args.no_cache) {
-        (_, true) => CacheSetting::Disabled,
-        (Some(dir), false) => CacheSetting::Dir(dir.clone()),
-        (None, false) => CacheSetting::Default,
-    };
+    let sources = args.registry.source_options()?;
     let mut limits = LayerLimits::default();
     if let Some(n) = args.limit_entries {
         limits.max_entries = n;
@@ -230,15 +207,9 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
     let ImageFormat::Report(format) = args.format else {
         return Ok(EXIT_ERROR);
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args
+        .color
+        .enabled(args.output.is_none() && std::io::stdout().is_terminal());
     let mut buf = Vec::new();
     if format == Format::Json {
         palisade_report::render_json_extended(

@@ -21,7 +21,7 @@ use palisade_engine::Engine;
 use palisade_model::{InputError, PssVersion, Severity};
 use palisade_report::{Format, Report, Summary, TableOptions};
 
-use args::{Cli, ColorChoice, Command, ScanArgs};
+use args::{Cli, Command, ScanArgs};
 
 /// Loading builds many small trees and findings; mimalloc serves such
 /// allocation patterns markedly faster than the system allocator.
@@ -124,13 +124,7 @@ fn load_config(args: &ScanArgs) -> Result<Config, Vec<InputError>> {
 }
 
 fn scan(args: &ScanArgs) -> std::io::Result<u8> {
-    let stderr_color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let stderr_color = args.color.enabled(std::io::stderr().is_terminal());
     let config = match load_config(args) {
         Ok(c) => c,
         Err(errors) => {
@@ -261,13 +255,7 @@ fn scan(args: &ScanArgs) -> std::io::Result<u8> {
             write_atomically(path, &buf)?;
         }
         None => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = args.color.enabled(std::io::stdout().is_terminal());
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
             palisade_report::render(&report, format, TableOptions { color }, &mut lock)?;

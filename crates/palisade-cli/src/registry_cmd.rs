@@ -8,17 +8,14 @@
 //! since the previous match.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use palisade_image::registry::catalog::{Catalog, ListLimits};
-use palisade_image::{
-    scan_image, BlobSource, CacheSetting, ImageInput, Platform, RegistrySource, ScanOptions,
-    SourceOptions,
-};
+use palisade_image::{scan_image, BlobSource, ImageInput, Platform, RegistrySource, ScanOptions};
 use palisade_model::{ImageRef, OsInfo, Package, Severity};
 use palisade_vuln::inventory_store::{
     default_store_dir, diff_matches, InventoryStore, MatchDiff, MatchResult, StoredInventory,
@@ -74,24 +71,8 @@ pub struct ScanArgs {
     /// Exit with status 1 when an image has a vulnerability at or above this severity.
     #[arg(long, default_value = "low", value_parser = parse_severity, value_name = "low|medium|high|critical")]
     pub fail_on: Severity,
-    /// Extra CA certificates (PEM) trusted for the registry.
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
-    /// Plain HTTP to the registry (loopback hosts only).
-    #[arg(long)]
-    pub insecure: bool,
-    /// Registry user name.
-    #[arg(long, value_name = "NAME")]
-    pub username: Option<String>,
-    /// Read the registry password or token from standard input.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Directory caching registry blobs by digest.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
-    pub cache_dir: Option<PathBuf>,
-    /// Fetch every blob; cache nothing.
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub registry: crate::args::RegistryAccess,
     /// Entries asked for per page of the catalog and tag lists.
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub page_size: u32,
@@ -288,24 +269,7 @@ fn run_scan(a: &ScanArgs) -> std::io::Result<u8> {
         Some(Err(e)) => return err(e.to_string()),
     };
     let platform_text = a.platform.clone().unwrap_or_else(|| "linux/amd64".into());
-    let mut sources = SourceOptions {
-        insecure: a.insecure,
-        ca_file: a.ca_file.clone(),
-        username: a.username.clone(),
-        ..SourceOptions::default()
-    };
-    if a.password_stdin {
-        let mut password = String::new();
-        std::io::stdin()
-            .take(64 << 10)
-            .read_to_string(&mut password)?;
-        sources.password = Some(password.trim_end_matches(['\r', '\n']).to_string());
-    }
-    sources.cache = match (&a.cache_dir, a.no_cache) {
-        (_, true) => CacheSetting::Disabled,
-        (Some(dir), false) => CacheSetting::Dir(dir.clone()),
-        (None, false) => CacheSetting::Default,
-    };
+    let sources = a.registry.source_options()?;
     // The database and the store first: no pulling when they are unusable.
     let (db, db_built) = open_db(&a.db)?;
     let store = InventoryStore::open(&store_dir(&a.store)?)?;

@@ -332,13 +332,7 @@ fn input_error(file: &str, message: String) -> InputError {
 
 /// Runs `palisade sbom`.
 pub fn run_sbom(args: &SbomArgs) -> std::io::Result<u8> {
-    let color_err = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color_err = args.color.enabled(std::io::stderr().is_terminal());
     let name = args.file.display().to_string();
     let fail = |msg: String| {
         print_error(&input_error(&name, msg), color_err);
@@ -393,15 +387,9 @@ pub fn run_sbom(args: &SbomArgs) -> std::io::Result<u8> {
         base_dir: None,
         scanned_files: &scanned,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args
+        .color
+        .enabled(args.output.is_none() && std::io::stdout().is_terminal());
     let mut buf = Vec::new();
     if args.format == Format::Json {
         palisade_report::render_json_extended(&report, None, &|f| vulns.extra(f), &mut buf)?;
