@@ -140,6 +140,7 @@ pub fn vuln_findings(
     })?;
     let options = MatchOptions {
         ignore_unfixed: args.ignore_unfixed,
+        explain: args.explain_match,
     };
     let report = match_packages(&db, os, packages, &options).map_err(|e| e.to_string())?;
     let mut out = VulnFindings {

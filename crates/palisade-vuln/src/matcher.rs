@@ -21,13 +21,14 @@
 //! matched by product-name guessing (no CPEs).
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use palisade_model::{Ecosystem, OsInfo, Package, Severity};
 
 use crate::cvss::Cvss;
 use crate::osv::{Event, RangeKind};
-use crate::store::{AffectedPackage, Database, DbError};
+use crate::store::{Advisory, AffectedPackage, Database, DbError};
 use crate::versions::{Scheme, Version};
 
 /// Settings of [`match_packages`].
@@ -35,6 +36,9 @@ use crate::versions::{Scheme, Version};
 pub struct MatchOptions {
     /// Leave out matches that have no fixed version.
     pub ignore_unfixed: bool,
+    /// Fill [`VulnMatch::explanation`] (`--explain-match`). Off, the
+    /// explanation strings are not built and the field is empty.
+    pub explain: bool,
 }
 
 /// Where a match's severity comes from.
@@ -93,7 +97,8 @@ pub struct VulnMatch {
     /// that matched (the distribution's own version for OS packages).
     pub fixed_version: Option<String>,
     /// Why it matched: one line per merged record, naming the range or
-    /// version-list entry and the comparisons that decided it.
+    /// version-list entry and the comparisons that decided it. Empty
+    /// unless [`MatchOptions::explain`] is set.
     pub explanation: Vec<String>,
     /// The first reference URL of the primary advisory, if any.
     pub url: Option<String>,
@@ -285,6 +290,323 @@ pub struct EntryMatch {
     pub explanation: String,
 }
 
+/// One event of a prepared range: its index in the range as written and
+/// its version parsed once (`None` for `introduced: "0"`).
+#[derive(Debug)]
+struct PEvent {
+    idx: usize,
+    parsed: Option<Version>,
+}
+
+/// Parses every event of a range once and sorts them by version; at equal
+/// versions an `introduced` comes first, so that `introduced X, fixed X`
+/// (an empty range) ends unaffected. `Err` names the first event the
+/// scheme cannot read.
+fn prepare_events(events: &[Event], scheme: Scheme) -> Result<Vec<PEvent>, String> {
+    let mut parsed: Vec<PEvent> = Vec::with_capacity(events.len());
+    for (idx, e) in events.iter().enumerate() {
+        let text = e.version();
+        if matches!(e, Event::Introduced(_)) && text == "0" {
+            parsed.push(PEvent { idx, parsed: None });
+        } else {
+            let p = scheme
+                .parse(text)
+                .map_err(|err| format!("event {text:?}: {err}"))?;
+            parsed.push(PEvent {
+                idx,
+                parsed: Some(p),
+            });
+        }
+    }
+    let cmp = |a: &Option<Version>, b: &Option<Version>| match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(a), Some(b)) => a.compare(b).unwrap_or(Ordering::Equal),
+    };
+    let rank = |i: usize| match events.get(i) {
+        Some(Event::Introduced(_)) => 0,
+        _ => 1,
+    };
+    parsed.sort_by(|a, b| cmp(&a.parsed, &b.parsed).then(rank(a.idx).cmp(&rank(b.idx))));
+    Ok(parsed)
+}
+
+/// Where a version fell in a prepared range: the positions (in the sorted
+/// events) of the `introduced` event at or below it and of the event that
+/// closes the range above it, if any.
+#[derive(Debug, Clone, Copy)]
+struct RangeHit {
+    intro: usize,
+    closing: Option<usize>,
+}
+
+/// Evaluates sorted events against `v` (see [`range_includes`]).
+fn eval_range(events: &[Event], sorted: &[PEvent], v: &Version) -> Option<RangeHit> {
+    let mut any_limit = false;
+    let mut below_limit = false;
+    for pe in sorted {
+        if let (Some(Event::Limit(_)), Some(p)) = (events.get(pe.idx), &pe.parsed) {
+            any_limit = true;
+            if v.compare(p) == Some(Ordering::Less) {
+                below_limit = true;
+                break;
+            }
+        }
+    }
+    if any_limit && !below_limit {
+        return None;
+    }
+    let mut affected_by: Option<usize> = None;
+    for (i, pe) in sorted.iter().enumerate() {
+        let ord = match &pe.parsed {
+            None => Ordering::Greater, // v > "0"
+            Some(p) => v.compare(p).unwrap_or(Ordering::Less),
+        };
+        match events.get(pe.idx) {
+            Some(Event::Introduced(_)) if ord != Ordering::Less => affected_by = Some(i),
+            Some(Event::Fixed(_)) if ord != Ordering::Less => affected_by = None,
+            Some(Event::LastAffected(_)) if ord == Ordering::Greater => affected_by = None,
+            _ => {}
+        }
+    }
+    let intro = affected_by?;
+    // The event that closes the range above v: the next fixed,
+    // last_affected or limit after the introduced one.
+    let closing = sorted[intro + 1..]
+        .iter()
+        .position(|pe| !matches!(events.get(pe.idx), Some(Event::Introduced(_))))
+        .map(|p| intro + 1 + p);
+    Some(RangeHit { intro, closing })
+}
+
+/// The `fixed` event closing a range hit, with its parsed version.
+fn fixed_of<'e>(events: &'e [Event], sorted: &'e [PEvent], hit: RangeHit) -> Option<&'e PEvent> {
+    let c = &sorted[hit.closing?];
+    matches!(events.get(c.idx), Some(Event::Fixed(_))).then_some(c)
+}
+
+/// The comparisons that decided a range hit, as `--explain-match` prints them.
+fn describe(events: &[Event], sorted: &[PEvent], hit: RangeHit, vs: &str) -> String {
+    let text = |i: usize| events.get(sorted[i].idx).map_or("", Event::version);
+    let intro = text(hit.intro);
+    match hit.closing.map(|c| (events.get(sorted[c].idx), text(c))) {
+        Some((Some(Event::Fixed(_)), f)) => format!("introduced {intro} <= {vs} < fixed {f}"),
+        Some((Some(Event::LastAffected(_)), l)) => {
+            format!("introduced {intro} <= {vs} <= last_affected {l}")
+        }
+        Some((Some(Event::Limit(_)), l)) => format!("introduced {intro} <= {vs} < limit {l}"),
+        _ => format!("introduced {intro} <= {vs}, no fix"),
+    }
+}
+
+/// One range of an entry, prepared for one package scheme.
+#[derive(Debug)]
+struct PreparedRange {
+    /// Its index among the entry's ranges.
+    ri: usize,
+    /// The scheme its events are compared with.
+    scheme: Scheme,
+    /// Sorted events, or why one could not be read.
+    events: Result<Vec<PEvent>, String>,
+}
+
+/// The ids of an advisory in lower case, for alias merging.
+fn lower_ids(a: &Advisory) -> Vec<String> {
+    std::iter::once(&a.id)
+        .chain(a.aliases.iter())
+        .map(|s| s.to_ascii_lowercase())
+        .collect()
+}
+
+/// An `affected` entry with its events and listed versions parsed once
+/// for one package scheme, shared by every package looked up under its
+/// name in one [`match_packages`] run.
+#[derive(Debug)]
+struct PreparedEntry {
+    entry: AffectedPackage,
+    ranges: Vec<PreparedRange>,
+    /// The `versions` list parsed with the package scheme (`None` where
+    /// the scheme refuses one: it then matches by string equality).
+    versions: Vec<Option<Version>>,
+}
+
+impl PreparedEntry {
+    fn new(entry: AffectedPackage, scheme: Scheme) -> PreparedEntry {
+        let ranges = entry
+            .ranges
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, range)| {
+                let range_scheme = match range.kind {
+                    RangeKind::Ecosystem => scheme,
+                    RangeKind::Semver if scheme == Scheme::Go => Scheme::Go,
+                    RangeKind::Semver => Scheme::SemVer,
+                    _ => return None,
+                };
+                Some(PreparedRange {
+                    ri,
+                    scheme: range_scheme,
+                    events: prepare_events(&range.events, range_scheme),
+                })
+            })
+            .collect();
+        let versions = entry
+            .versions
+            .iter()
+            .map(|l| scheme.parse(l).ok())
+            .collect();
+        PreparedEntry {
+            entry,
+            ranges,
+            versions,
+        }
+    }
+}
+
+/// A fixed version found by a match: its text and its parsed version in
+/// the scheme it was parsed with.
+#[derive(Debug, Clone, Copy)]
+struct Fixed<'e> {
+    text: &'e str,
+    parsed: &'e Version,
+    scheme: Scheme,
+}
+
+/// The lower of two fixed versions in `scheme` (the first when they
+/// compare equal or cannot be compared).
+fn lowest_fixed<'e>(
+    scheme: Scheme,
+    a: Option<Fixed<'e>>,
+    b: Option<Fixed<'e>>,
+) -> Option<Fixed<'e>> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let ord = if a.scheme == scheme && b.scheme == scheme {
+                a.parsed.compare(b.parsed).ok_or(())
+            } else {
+                scheme.compare(a.text, b.text).map_err(|_| ())
+            };
+            match ord {
+                Ok(Ordering::Greater) => Some(b),
+                _ => Some(a),
+            }
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+/// The package version parsed in the other schemes a `SEMVER` range needs.
+struct OtherSchemes {
+    parsed: Vec<(Scheme, Result<Version, String>)>,
+}
+
+impl OtherSchemes {
+    fn get(&mut self, scheme: Scheme, text: &str) -> Result<&Version, &str> {
+        let i = match self.parsed.iter().position(|(s, _)| *s == scheme) {
+            Some(i) => i,
+            None => {
+                self.parsed
+                    .push((scheme, scheme.parse(text).map_err(|e| e.to_string())));
+                self.parsed.len() - 1
+            }
+        };
+        match &self.parsed[i].1 {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.as_str()),
+        }
+    }
+}
+
+/// How a prepared entry matched one version.
+struct PHit<'e> {
+    fixed: Option<Fixed<'e>>,
+    explanation: Option<String>,
+}
+
+/// [`entry_matches`] on a prepared entry; the explanation is built only
+/// when `explain` is set.
+fn eval_entry<'e>(
+    pe: &'e PreparedEntry,
+    scheme: Scheme,
+    version: &Version,
+    other: &mut OtherSchemes,
+    explain: bool,
+    problems: &mut Vec<String>,
+) -> Option<PHit<'e>> {
+    let mut hit: Option<PHit<'e>> = None;
+    for pr in &pe.ranges {
+        let range = &pe.entry.ranges[pr.ri];
+        let ri = pr.ri;
+        let v = if pr.scheme == scheme {
+            version
+        } else {
+            match other.get(pr.scheme, version.as_str()) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(format!("range {ri} ({}): {e}", range.kind.as_str()));
+                    continue;
+                }
+            }
+        };
+        let sorted = match &pr.events {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(format!("range {ri} ({}): {e}", range.kind.as_str()));
+                continue;
+            }
+        };
+        let Some(rh) = eval_range(&range.events, sorted, v) else {
+            continue;
+        };
+        let fixed = fixed_of(&range.events, sorted, rh).and_then(|c| {
+            Some(Fixed {
+                text: range.events.get(c.idx)?.version(),
+                parsed: c.parsed.as_ref()?,
+                scheme: pr.scheme,
+            })
+        });
+        hit = Some(match hit {
+            None => PHit {
+                fixed,
+                explanation: explain.then(|| {
+                    format!(
+                        "{} range #{ri}: {} ({})",
+                        range.kind.as_str(),
+                        describe(&range.events, sorted, rh, v.as_str()),
+                        pr.scheme
+                    )
+                }),
+            },
+            Some(prev) => PHit {
+                fixed: lowest_fixed(pr.scheme, prev.fixed, fixed),
+                explanation: prev.explanation,
+            },
+        });
+    }
+    if hit.is_none() {
+        for (listed, parsed) in pe.entry.versions.iter().zip(&pe.versions) {
+            let equal = match parsed {
+                Some(l) => l.compare(version) == Some(Ordering::Equal),
+                None => listed == version.as_str(),
+            };
+            if equal {
+                hit = Some(PHit {
+                    fixed: None,
+                    explanation: explain.then(|| {
+                        format!(
+                            "listed in versions: {listed} == {} ({scheme})",
+                            version.as_str()
+                        )
+                    }),
+                });
+                break;
+            }
+        }
+    }
+    hit
+}
+
 /// Whether `version` (parsed with `scheme`) is affected by one `affected`
 /// entry: any of its `ECOSYSTEM`/`SEMVER` ranges, or its `versions` list.
 /// `Err` names an event or version the scheme cannot read (that range is
@@ -294,82 +616,15 @@ pub fn entry_matches(
     scheme: Scheme,
     version: &Version,
 ) -> (Option<EntryMatch>, Vec<String>) {
+    let pe = PreparedEntry::new(entry.clone(), scheme);
+    let mut other = OtherSchemes { parsed: Vec::new() };
     let mut problems = Vec::new();
-    let mut hit: Option<EntryMatch> = None;
-    for (ri, range) in entry.ranges.iter().enumerate() {
-        let range_scheme = match range.kind {
-            RangeKind::Ecosystem => scheme,
-            RangeKind::Semver if scheme == Scheme::Go => Scheme::Go,
-            RangeKind::Semver => Scheme::SemVer,
-            _ => continue,
-        };
-        let own;
-        let v = if range_scheme == scheme {
-            version
-        } else {
-            match range_scheme.parse(version.as_str()) {
-                Ok(p) => {
-                    own = p;
-                    &own
-                }
-                Err(e) => {
-                    problems.push(format!("range {ri} ({}): {e}", range.kind.as_str()));
-                    continue;
-                }
-            }
-        };
-        match range_includes(&range.events, range_scheme, v) {
-            Ok(Some(m)) => {
-                let explanation = format!(
-                    "{} range #{ri}: {} ({})",
-                    range.kind.as_str(),
-                    m.explanation,
-                    range_scheme
-                );
-                hit = Some(match hit {
-                    None => EntryMatch {
-                        fixed: m.fixed,
-                        explanation,
-                    },
-                    Some(prev) => EntryMatch {
-                        fixed: lowest(range_scheme, prev.fixed, m.fixed),
-                        explanation: prev.explanation,
-                    },
-                });
-            }
-            Ok(None) => {}
-            Err(e) => problems.push(format!("range {ri} ({}): {e}", range.kind.as_str())),
-        }
-    }
-    if hit.is_none() {
-        for listed in &entry.versions {
-            let equal = match scheme.parse(listed) {
-                Ok(l) => l.compare(version) == Some(Ordering::Equal),
-                Err(_) => listed == version.as_str(),
-            };
-            if equal {
-                hit = Some(EntryMatch {
-                    fixed: None,
-                    explanation: format!(
-                        "listed in versions: {listed} == {} ({scheme})",
-                        version.as_str()
-                    ),
-                });
-                break;
-            }
-        }
-    }
-    (hit, problems)
-}
-
-fn lowest(scheme: Scheme, a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => match scheme.compare(&a, &b) {
-            Ok(Ordering::Greater) => Some(b),
-            _ => Some(a),
-        },
-        (a, b) => a.or(b),
-    }
+    let hit = eval_entry(&pe, scheme, version, &mut other, true, &mut problems);
+    let m = hit.map(|h| EntryMatch {
+        fixed: h.fixed.map(|f| f.text.to_string()),
+        explanation: h.explanation.unwrap_or_default(),
+    });
+    (m, problems)
 }
 
 /// One range's events against a version, as the OSV specification
@@ -383,77 +638,13 @@ pub fn range_includes(
     scheme: Scheme,
     v: &Version,
 ) -> Result<Option<EntryMatch>, String> {
-    // Parse every event once; "0" as introduced is the lowest version.
-    let mut parsed: Vec<(&Event, Option<Version>)> = Vec::with_capacity(events.len());
-    for e in events {
-        let text = e.version();
-        if matches!(e, Event::Introduced(_)) && text == "0" {
-            parsed.push((e, None));
-        } else {
-            let p = scheme
-                .parse(text)
-                .map_err(|err| format!("event {text:?}: {err}"))?;
-            parsed.push((e, Some(p)));
-        }
-    }
-    let cmp = |a: &Option<Version>, b: &Option<Version>| match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(a), Some(b)) => a.compare(b).unwrap_or(Ordering::Equal),
-    };
-    // Sort by version; at equal versions, introduced before the others so
-    // that `introduced X, fixed X` (an empty range) ends unaffected.
-    let rank = |e: &Event| match e {
-        Event::Introduced(_) => 0,
-        _ => 1,
-    };
-    parsed.sort_by(|a, b| cmp(&a.1, &b.1).then(rank(a.0).cmp(&rank(b.0))));
-
-    let limits: Vec<&Version> = parsed
-        .iter()
-        .filter(|(e, _)| matches!(e, Event::Limit(_)))
-        .filter_map(|(_, p)| p.as_ref())
-        .collect();
-    if !limits.is_empty() && !limits.iter().any(|l| v.compare(l) == Some(Ordering::Less)) {
-        return Ok(None);
-    }
-    let mut affected_by: Option<usize> = None;
-    for (i, (e, p)) in parsed.iter().enumerate() {
-        let ord = match p {
-            None => Ordering::Greater, // v > "0"
-            Some(p) => v.compare(p).unwrap_or(Ordering::Less),
-        };
-        match e {
-            Event::Introduced(_) if ord != Ordering::Less => affected_by = Some(i),
-            Event::Fixed(_) if ord != Ordering::Less => affected_by = None,
-            Event::LastAffected(_) if ord == Ordering::Greater => affected_by = None,
-            _ => {}
-        }
-    }
-    let Some(i) = affected_by else {
-        return Ok(None);
-    };
-    let intro = parsed[i].0.version();
-    // The event that closes the range above v: the next fixed,
-    // last_affected or limit after the introduced one.
-    let closing = parsed[i + 1..]
-        .iter()
-        .find(|(e, _)| !matches!(e, Event::Introduced(_)));
-    let vs = v.as_str();
-    let (explanation, fixed) = match closing {
-        Some((Event::Fixed(f), _)) => (
-            format!("introduced {intro} <= {vs} < fixed {f}"),
-            Some(f.clone()),
-        ),
-        Some((Event::LastAffected(l), _)) => (
-            format!("introduced {intro} <= {vs} <= last_affected {l}"),
-            None,
-        ),
-        Some((Event::Limit(l), _)) => (format!("introduced {intro} <= {vs} < limit {l}"), None),
-        _ => (format!("introduced {intro} <= {vs}, no fix"), None),
-    };
-    Ok(Some(EntryMatch { fixed, explanation }))
+    let sorted = prepare_events(events, scheme)?;
+    Ok(eval_range(events, &sorted, v).map(|rh| EntryMatch {
+        fixed: fixed_of(events, &sorted, rh)
+            .and_then(|c| events.get(c.idx))
+            .map(|e| e.version().to_string()),
+        explanation: describe(events, &sorted, rh, v.as_str()),
+    }))
 }
 
 /// Severity from a severity word, any case: `critical`; `high`,
@@ -468,63 +659,68 @@ pub fn severity_from_word(word: &str) -> Option<Severity> {
     })
 }
 
-/// One record that matched, before merging.
-struct Hit {
-    entry: AffectedPackage,
-    m: EntryMatch,
-}
-
-impl Hit {
-    fn ids(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.entry.advisory.id.as_str())
-            .chain(self.entry.advisory.aliases.iter().map(String::as_str))
-    }
-
-    fn is_pro(&self) -> bool {
-        self.entry.ecosystem.starts_with("Ubuntu:Pro:")
-    }
-}
-
-/// The CVSS vectors of a record, v3.x first (v3.1 before v3.0), then v4.0.
-fn cvss_of(hit: &Hit) -> Option<CvssScore> {
-    let mut best: Option<(u8, CvssScore)> = None;
-    let candidates = hit
-        .entry
-        .advisory
-        .severity
-        .iter()
-        .map(|s| s.score.as_str())
-        .chain(hit.entry.severity.as_deref());
-    for text in candidates {
+/// The best CVSS vector among `texts`: v3.1, then v3.0, then v4.0; the
+/// first of equal rank. With the severity its rating gives.
+fn best_cvss<'a>(
+    texts: impl Iterator<Item = &'a str>,
+    mut best: Option<(u8, CvssScore, Severity)>,
+) -> Option<(u8, CvssScore, Severity)> {
+    for text in texts {
         let Ok(c) = Cvss::parse(text) else { continue };
         let rank = match c.version() {
             "3.1" => 0,
             "3.0" => 1,
             _ => 2,
         };
-        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+        if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+            let vector = text.trim().to_string();
+            let severity = Cvss::parse(&vector)
+                .ok()
+                .and_then(|v| v.base_rating().to_severity())
+                .unwrap_or(Severity::Low);
             best = Some((
                 rank,
                 CvssScore {
-                    vector: text.trim().to_string(),
+                    vector,
                     version: c.version(),
                     score: c.base_score().value(),
                 },
+                severity,
             ));
         }
     }
-    best.map(|(_, s)| s)
+    best
 }
 
-fn word_of(hit: &Hit) -> Option<(Severity, String)> {
-    let words = hit
-        .entry
+/// What one match run computes once per advisory and per entry.
+#[derive(Default)]
+struct SeverityCache {
+    /// Best CVSS of an advisory's own vectors, by advisory identity.
+    advisory: HashMap<*const Advisory, Option<(u8, CvssScore, Severity)>>,
+}
+
+impl SeverityCache {
+    /// The CVSS vectors of a record, v3.x first (v3.1 before v3.0), then
+    /// v4.0: the advisory's, then the entry's own severity.
+    fn cvss_of(&mut self, entry: &AffectedPackage) -> Option<(CvssScore, Severity)> {
+        let adv = &entry.advisory;
+        let base = self
+            .advisory
+            .entry(Arc::as_ptr(adv))
+            .or_insert_with(|| best_cvss(adv.severity.iter().map(|s| s.score.as_str()), None))
+            .clone();
+        best_cvss(entry.severity.as_deref().into_iter(), base).map(|(_, c, s)| (c, s))
+    }
+}
+
+fn word_of(entry: &AffectedPackage) -> Option<(Severity, &str)> {
+    let words = entry
         .severity
         .iter()
-        .chain(hit.entry.advisory.database_severity.iter())
+        .chain(entry.advisory.database_severity.iter())
         .map(String::as_str)
         .chain(
-            hit.entry
+            entry
                 .advisory
                 .severity
                 .iter()
@@ -533,15 +729,43 @@ fn word_of(hit: &Hit) -> Option<(Severity, String)> {
         );
     for w in words {
         if let Some(s) = severity_from_word(w) {
-            return Some((s, w.to_string()));
+            return Some((s, w));
         }
     }
     None
 }
 
-/// Merges one package's hits into matches: hits whose ids overlap form
-/// one group.
-fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<VulnMatch> {
+/// One record that matched, before merging.
+struct Hit<'e> {
+    pe: &'e PreparedEntry,
+    ids_lower: &'e [String],
+    m: PHit<'e>,
+}
+
+impl Hit<'_> {
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        let a = &self.pe.entry.advisory;
+        std::iter::once(a.id.as_str()).chain(a.aliases.iter().map(String::as_str))
+    }
+
+    fn id(&self) -> &str {
+        &self.pe.entry.advisory.id
+    }
+
+    fn is_pro(&self) -> bool {
+        self.pe.entry.ecosystem.starts_with("Ubuntu:Pro:")
+    }
+}
+
+/// Merges one package's hits into matches: hits whose ids overlap (any
+/// case) form one group.
+fn merge(
+    package: usize,
+    compared: &str,
+    scheme: Scheme,
+    hits: Vec<Hit<'_>>,
+    sev: &mut SeverityCache,
+) -> Vec<VulnMatch> {
     let n = hits.len();
     let mut group: Vec<usize> = (0..n).collect();
     fn find(g: &mut [usize], mut i: usize) -> usize {
@@ -551,14 +775,19 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
         }
         i
     }
-    for i in 0..n {
-        for j in i + 1..n {
-            let overlap = hits[i]
-                .ids()
-                .any(|a| hits[j].ids().any(|b| a.eq_ignore_ascii_case(b)));
-            if overlap {
-                let (a, b) = (find(&mut group, i), find(&mut group, j));
-                group[a] = b;
+    if n > 1 {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (i, h) in hits.iter().enumerate() {
+            for id in h.ids_lower {
+                match first.get(id.as_str()) {
+                    Some(&j) => {
+                        let (a, b) = (find(&mut group, i), find(&mut group, j));
+                        group[a] = b;
+                    }
+                    None => {
+                        first.insert(id.as_str(), i);
+                    }
+                }
             }
         }
     }
@@ -579,38 +808,37 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
         // Primary: a standard-archive record before an Ubuntu Pro one, then
         // one that has a fix, then one that is not a bare CVE record, then by id.
         members.sort_by(|&a, &b| {
-            let key = |h: &Hit| {
-                (
-                    h.is_pro(),
-                    h.m.fixed.is_none(),
-                    h.entry.advisory.id.starts_with("CVE-"),
-                    h.entry.advisory.id.clone(),
-                )
-            };
-            key(&hits[a]).cmp(&key(&hits[b]))
+            let key = |h: &Hit| (h.is_pro(), h.m.fixed.is_none(), h.id().starts_with("CVE-"));
+            let (ha, hb) = (&hits[a], &hits[b]);
+            key(ha).cmp(&key(hb)).then_with(|| ha.id().cmp(hb.id()))
         });
         let primary = &hits[members[0]];
-        let id = primary.entry.advisory.id.clone();
-        let aliases: Vec<String> = members
-            .iter()
-            .flat_map(|&m| hits[m].ids())
-            .filter(|a| !a.eq_ignore_ascii_case(&id))
-            .map(str::to_string)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let cvss = members.iter().find_map(|&m| cvss_of(&hits[m]));
-        let (severity, severity_source) = match &cvss {
-            Some(c) => {
-                let s = Cvss::parse(&c.vector)
-                    .ok()
-                    .and_then(|v| v.base_rating().to_severity())
-                    .unwrap_or(Severity::Low);
-                (s, SeveritySource::Cvss)
-            }
-            None => match members.iter().find_map(|&m| word_of(&hits[m])) {
-                Some((s, w)) => (s, SeveritySource::Ecosystem(w)),
-                None => (Severity::Medium, SeveritySource::Unknown),
+        let id = primary.id();
+        let aliases: Vec<String> = if members.len() == 1 {
+            // One record: its aliases, sorted and deduplicated.
+            let mut a: Vec<&str> = primary
+                .ids()
+                .filter(|a| !a.eq_ignore_ascii_case(id))
+                .collect();
+            a.sort_unstable();
+            a.dedup();
+            a.into_iter().map(str::to_string).collect()
+        } else {
+            members
+                .iter()
+                .flat_map(|&m| hits[m].ids())
+                .filter(|a| !a.eq_ignore_ascii_case(id))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        let cvss = members.iter().find_map(|&m| sev.cvss_of(&hits[m].pe.entry));
+        let (severity, severity_source, cvss) = match cvss {
+            Some((c, s)) => (s, SeveritySource::Cvss, Some(c)),
+            None => match members.iter().find_map(|&m| word_of(&hits[m].pe.entry)) {
+                Some((s, w)) => (s, SeveritySource::Ecosystem(w.to_string()), None),
+                None => (Severity::Medium, SeveritySource::Unknown, None),
             },
         };
         // The fix of the primary record; for a standard-archive primary the
@@ -619,45 +847,89 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
             .iter()
             .map(|&m| &hits[m])
             .filter(|h| h.is_pro() == primary.is_pro())
-            .fold(None, |acc, h| lowest(scheme, acc, h.m.fixed.clone()));
+            .fold(None, |acc, h| lowest_fixed(scheme, acc, h.m.fixed))
+            .map(|f| f.text.to_string());
         let explanation = members
             .iter()
-            .map(|&m| {
+            .filter_map(|&m| {
                 let h = &hits[m];
-                format!(
-                    "{} [{} {}]: {}",
-                    h.entry.advisory.id, h.entry.ecosystem, h.entry.name, h.m.explanation
-                )
+                let e = h.m.explanation.as_deref()?;
+                Some(format!(
+                    "{} [{} {}]: {e}",
+                    h.id(),
+                    h.pe.entry.ecosystem,
+                    h.pe.entry.name
+                ))
             })
             .collect();
+        let adv = &primary.pe.entry.advisory;
         out.push(VulnMatch {
             package,
-            id,
+            id: id.to_string(),
             aliases,
-            ecosystem: primary.entry.ecosystem.clone(),
-            advisory_package: primary.entry.name.clone(),
+            ecosystem: primary.pe.entry.ecosystem.clone(),
+            advisory_package: primary.pe.entry.name.clone(),
             compared_version: compared.to_string(),
-            summary: primary.entry.advisory.summary.clone(),
+            summary: adv.summary.clone(),
             severity,
             severity_source,
             cvss,
             fixed_version,
             explanation,
-            url: primary
-                .entry
-                .advisory
-                .references
-                .first()
-                .map(|r| r.url.clone()),
+            url: adv.references.first().map(|r| r.url.clone()),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
+/// The entries stored under one (family, name, scheme), fetched and
+/// prepared once per [`match_packages`] run.
+struct KeyEntries {
+    /// Whether the store holds any entry under the family and name (of
+    /// any release), before filtering.
+    any: bool,
+    /// The entries that apply (not withdrawn, of the right ecosystem or
+    /// release), prepared, with their lower-case ids.
+    entries: Vec<(PreparedEntry, Arc<[String]>)>,
+}
+
+fn fetch_key(
+    db: &Database,
+    lookup: &Lookup<'_>,
+    lower_ids_of: &mut HashMap<*const Advisory, Arc<[String]>>,
+) -> Result<KeyEntries, DbError> {
+    let all = db.advisories_for(lookup.family, lookup.name)?;
+    let any = !all.is_empty();
+    let mut entries = Vec::new();
+    for entry in all {
+        if entry.advisory.withdrawn.is_some() {
+            continue;
+        }
+        let ecosystem_ok = match lookup.release {
+            Some(r) => r.accepts(&entry.ecosystem),
+            None => {
+                crate::store::ecosystem_family(&entry.ecosystem).eq_ignore_ascii_case(lookup.family)
+            }
+        };
+        if !ecosystem_ok {
+            continue;
+        }
+        let ids = lower_ids_of
+            .entry(Arc::as_ptr(&entry.advisory))
+            .or_insert_with(|| lower_ids(&entry.advisory).into())
+            .clone();
+        entries.push((PreparedEntry::new(entry, lookup.scheme), ids));
+    }
+    Ok(KeyEntries { any, entries })
+}
+
 /// Matches `packages` against the advisories of `db`. `os` is the image's
 /// operating system (needed for `deb`, `apk` and `rpm` packages: they are
 /// matched only against advisories of that distribution release).
+///
+/// Each distinct (ecosystem, name) is looked up once per call, and the
+/// events of its entries are parsed once, however many packages share it.
 ///
 /// Errors come from the store only; packages that cannot be checked (an
 /// unknown distribution, a version the scheme refuses) are reported in
@@ -671,6 +943,10 @@ pub fn match_packages(
     let release = os.and_then(distro_release);
     let mut report = MatchReport::default();
     let mut os_warned = false;
+    let mut keys: HashMap<(&'static str, String, Scheme), KeyEntries> = HashMap::new();
+    let mut lower_ids_of: HashMap<*const Advisory, Arc<[String]>> = HashMap::new();
+    let mut sev = SeverityCache::default();
+    let mut problems = Vec::new();
     for (index, pkg) in packages.iter().enumerate() {
         let lookup = match lookup_of(pkg, release.as_ref()) {
             Ok(l) => l,
@@ -686,8 +962,18 @@ pub fn match_packages(
                 continue;
             }
         };
-        let entries = db.advisories_for(lookup.family, lookup.name)?;
-        if entries.is_empty() {
+        let key = (
+            lookup.family,
+            crate::store::lookup_key(lookup.family, lookup.name).1,
+            lookup.scheme,
+        );
+        let ke = match keys.entry(key) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(fetch_key(db, &lookup, &mut lower_ids_of)?)
+            }
+        };
+        if !ke.any {
             continue;
         }
         let version = match lookup.scheme.parse(lookup.version) {
@@ -700,37 +986,34 @@ pub fn match_packages(
                 continue;
             }
         };
+        let mut other = OtherSchemes { parsed: Vec::new() };
         let mut hits = Vec::new();
-        for entry in entries {
-            if entry.advisory.withdrawn.is_some() {
-                continue;
-            }
-            let ecosystem_ok = match lookup.release {
-                Some(r) => r.accepts(&entry.ecosystem),
-                None => crate::store::ecosystem_family(&entry.ecosystem)
-                    .eq_ignore_ascii_case(lookup.family),
-            };
-            if !ecosystem_ok {
-                continue;
-            }
-            let (m, problems) = entry_matches(&entry, lookup.scheme, &version);
-            for p in problems {
+        for (pe, ids_lower) in &ke.entries {
+            let m = eval_entry(
+                pe,
+                lookup.scheme,
+                &version,
+                &mut other,
+                options.explain,
+                &mut problems,
+            );
+            for p in problems.drain(..) {
                 report.warnings.push(MatchWarning {
                     package: Some(index),
                     message: format!(
                         "{} for {} {}: {p}",
-                        entry.advisory.id, pkg.ecosystem, pkg.name
+                        pe.entry.advisory.id, pkg.ecosystem, pkg.name
                     ),
                 });
             }
             if let Some(m) = m {
-                hits.push(Hit { entry, m });
+                hits.push(Hit { pe, ids_lower, m });
             }
         }
         if hits.is_empty() {
             continue;
         }
-        let merged = merge(index, lookup.version, lookup.scheme, hits);
+        let merged = merge(index, lookup.version, lookup.scheme, hits, &mut sev);
         report.matches.extend(
             merged
                 .into_iter()

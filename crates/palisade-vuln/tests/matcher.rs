@@ -426,7 +426,10 @@ fn ubuntu_binary_packages_match_by_source_package() {
         &db,
         Some(&jammy),
         &[libpam.clone(), fixed, bin_named],
-        &Default::default(),
+        &MatchOptions {
+            explain: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     let ids: BTreeSet<&str> = r
@@ -634,9 +637,11 @@ fn hand_written_records_follow_osv_semantics() {
     assert_eq!(at("8.5"), set(&[]));
 
     let one = |p: Package, o: Option<&OsInfo>| {
-        match_packages(&db, o, &[p], &Default::default())
-            .unwrap()
-            .matches
+        let explain = MatchOptions {
+            explain: true,
+            ..Default::default()
+        };
+        match_packages(&db, o, &[p], &explain).unwrap().matches
     };
     // Two ranges: the fix of the range that matched; v3.1 preferred over v4.0.
     let m = one(pkg(Ecosystem::PyPI, "demo", "7.1"), None);
@@ -701,6 +706,7 @@ fn hand_written_records_follow_osv_semantics() {
         ],
         &MatchOptions {
             ignore_unfixed: true,
+            ..Default::default()
         },
     )
     .unwrap();
