@@ -92,9 +92,13 @@ pub struct ImageArgs {
     /// Largest uncompressed/compressed ratio of a layer [default: 200].
     #[arg(long, value_name = "N")]
     pub limit_ratio: Option<u64>,
-    /// Also report known vulnerabilities of the image's packages (rule PAL-VULN), from the local database.
-    #[arg(long)]
+    /// Also report known vulnerabilities of the image's packages (rule PAL-VULN), from the local database
+    /// [default: the config's `image.vulns`, else off].
+    #[arg(long, conflicts_with = "no_vulns")]
     pub vulns: bool,
+    /// Do not report vulnerabilities, even when the config's `image.vulns` is true.
+    #[arg(long)]
+    pub no_vulns: bool,
     #[command(flatten)]
     pub vuln: crate::vulns::VulnArgs,
 }

@@ -148,7 +148,8 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
         })
         .collect();
     let mut findings = image_rules::evaluate(&rules, &facts, &settings);
-    let vulns = if args.vulns {
+    let want_vulns = !args.no_vulns && (args.vulns || config.image.vulns == Some(true));
+    let vulns = if want_vulns {
         let subject = crate::vulns::Subject {
             kind: "Image",
             name: &args.reference,
@@ -183,7 +184,7 @@ pub fn run(args: &ImageArgs) -> std::io::Result<u8> {
     findings.sort();
 
     let mut metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
-    if args.vulns {
+    if want_vulns {
         metas.push(&crate::vulns::VULN_RULE);
     }
     let scanned_files: Vec<Arc<str>> = vec![Arc::from(args.reference.as_str())];

@@ -144,6 +144,31 @@ fn sbom_and_image_report_the_advisories_with_their_fields() {
     assert!(v["findings"][0].as_object().unwrap().contains_key("layer"));
     assert!(v["packages"].as_array().unwrap().len() >= 2);
 
+    // The config default `image.vulns: true` turns matching on without the
+    // flag; --no-vulns turns it off for one run.
+    let cfg = fx.dir.join("palisade.yaml");
+    std::fs::write(&cfg, "image:\n  vulns: true\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let args = [
+        "image", &fx.root, "--db-dir", &fx.db, "--config", cfg, "-f", "json",
+    ];
+    let out = palisade(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        ids(&json_of(&out), "findings"),
+        ["PYSEC-2019-217", "PYSEC-2021-66"]
+    );
+    let out = palisade(&[&args[..], &["--no-vulns"]].concat());
+    let v = json_of(&out);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule_id"] != "PAL-VULN"),
+        "{v}"
+    );
+
     // --fail-on above every finding: exit 0; --ignore-unfixed keeps fixed ones.
     let out = palisade(&["sbom", &fx.bom, "--db-dir", &fx.db, "--fail-on", "high"]);
     assert_eq!(out.status.code(), Some(0));

@@ -94,6 +94,10 @@ pub struct ImageChecks {
     /// `approved_distros`: `ID` or `ID-VERSION` entries (`debian-12`,
     /// `alpine-3.20`); `None` when unset (`PAL-IMG-012` is then silent).
     pub approved_distros: Option<Vec<String>>,
+    /// `vulns`: match the image's packages against the vulnerability
+    /// database by default, as `palisade image --vulns` does; `None` when
+    /// unset (off).
+    pub vulns: Option<bool>,
 }
 
 /// A glob over a name, as written and compiled.

@@ -29,7 +29,7 @@ const IMAGES_KEYS: &[&str] = &[
     "require_digest",
     "approved_base_images",
 ];
-const IMAGE_KEYS: &[&str] = &["max_age_days", "approved_distros"];
+const IMAGE_KEYS: &[&str] = &["max_age_days", "approved_distros", "vulns"];
 /// Largest `image.max_age_days` accepted (about 270 years).
 const MAX_AGE_DAYS: i64 = 100_000;
 const EXCEPTION_KEYS: &[&str] = &["rule", "namespace", "name", "kind", "reason", "expires"];
@@ -410,6 +410,12 @@ impl Validator<'_> {
                 }
             }
             out.approved_distros = Some(list);
+        }
+        if let Some(node) = present(map.get("vulns")) {
+            match node.value {
+                Value::Bool(b) => out.vulns = Some(b),
+                _ => self.wrong_type(node, "image.vulns", "true or false"),
+            }
         }
         out
     }
