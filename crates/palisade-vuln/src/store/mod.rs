@@ -343,31 +343,47 @@ impl Database {
         let mut guard = self.lock();
         let Inner { conn, cache } = &mut *guard;
         let err = store_err(&self.path);
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT advisory, ecosystem, package_name, purl, ranges, versions, severity \
-                 FROM affected INDEXED BY affected_key \
-                 WHERE family = ?1 AND name = ?2 AND (?3 IS NULL OR ecosystem = ?3)",
-            )
-            .map_err(&err)?;
-        let rows = stmt
-            .query_map(rusqlite::params![&family, &name, ecosystem], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            })
+        let blob: Option<Vec<u8>> = conn
+            .prepare_cached("SELECT entries FROM package_entries WHERE family = ?1 AND name = ?2")
             .map_err(&err)?
-            .collect::<Result<Vec<_>, _>>()
+            .query_row(rusqlite::params![&family, &name], |r| r.get(0))
+            .optional()
             .map_err(&err)?;
-        drop(stmt);
-        let mut out = Vec::with_capacity(rows.len());
-        for (adv, ecosystem, pname, purl, ranges, versions, severity) in rows {
+        let Some(blob) = blob else {
+            return Ok(Vec::new());
+        };
+        let corrupt = |at: usize| {
+            DbError::Store {
+            path: self.path.clone(),
+            message: format!(
+                "corrupt stored entries of {family} {name:?} at byte {at} (run `palisade db update` after deleting the file)"
+            ),
+        }
+        };
+        let mut r = BlobReader { buf: &blob, pos: 0 };
+        let count = r.u32().ok_or_else(|| corrupt(r.pos))? as usize;
+        // Each entry takes at least 32 bytes; a larger count is corrupt.
+        if count > blob.len() / 32 {
+            return Err(corrupt(0));
+        }
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            let at = r.pos;
+            let (adv, eco, pname, purl, ranges, versions, severity) = (|| {
+                Some((
+                    r.i64()?,
+                    r.str()??,
+                    r.str()??,
+                    r.str()?,
+                    r.str()??,
+                    r.str()??,
+                    r.str()?,
+                ))
+            })()
+            .ok_or_else(|| corrupt(at))?;
+            if ecosystem.is_some_and(|e| e != eco) {
+                continue;
+            }
             let advisory = match cache.get(&adv) {
                 Some(a) => a.clone(),
                 None => {
@@ -378,13 +394,16 @@ impl Database {
             };
             out.push(AffectedPackage {
                 advisory,
-                ecosystem,
-                name: pname,
-                purl,
-                ranges: decode_ranges(&self.path, &ranges)?,
-                versions: decode_versions(&self.path, &versions)?,
-                severity,
+                ecosystem: eco.to_string(),
+                name: pname.to_string(),
+                purl: purl.map(str::to_string),
+                ranges: decode_ranges(&self.path, ranges)?,
+                versions: decode_versions(&self.path, versions)?,
+                severity: severity.map(str::to_string),
             });
+        }
+        if r.pos != blob.len() {
+            return Err(corrupt(r.pos));
         }
         Ok(out)
     }
@@ -431,6 +450,63 @@ impl Database {
             affected: count("SELECT count(*) FROM affected")?,
             sources: write::read_sources(conn, &self.path)?,
         })
+    }
+}
+
+/// Length written for an absent string in a `package_entries` blob.
+const ABSENT: u32 = u32::MAX;
+
+/// Appends one `affected` entry to a `package_entries` blob: the
+/// advisory's row id (8 bytes, little-endian), then the ecosystem, the
+/// package name, the purl, the ranges and versions (as `affected` stores
+/// them) and the severity word, each as a 4-byte little-endian length and
+/// UTF-8 bytes (length `0xFFFFFFFF` for an absent purl or severity):
+/// `texts` in that order. The blob starts with the number of entries
+/// (4 bytes).
+pub(crate) fn encode_entry(out: &mut Vec<u8>, advisory: i64, texts: [Option<&str>; 6]) {
+    out.extend_from_slice(&advisory.to_le_bytes());
+    for s in texts {
+        match s {
+            // Stored texts are far below 4 GiB (bounded by the importer).
+            Some(s) => {
+                let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
+                out.extend_from_slice(&len.to_le_bytes());
+                out.extend_from_slice(s.as_bytes().get(..len as usize).unwrap_or_default());
+            }
+            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        }
+    }
+}
+
+/// Reads a `package_entries` blob; `None` when it ends early or holds
+/// invalid UTF-8.
+struct BlobReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BlobReader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let b = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(b)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// `Some(None)` for an absent string.
+    fn str(&mut self) -> Option<Option<&'a str>> {
+        match self.u32()? {
+            ABSENT => Some(None),
+            n => Some(Some(std::str::from_utf8(self.take(n as usize)?).ok()?)),
+        }
     }
 }
 

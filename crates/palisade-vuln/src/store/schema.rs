@@ -8,7 +8,7 @@ use super::{store_err, DbError};
 
 /// Bumped whenever the schema changes; an older or newer file is refused
 /// (run `palisade db update` to rebuild).
-pub(crate) const FORMAT: &str = "palisade-vulns-2";
+pub(crate) const FORMAT: &str = "palisade-vulns-3";
 
 pub(crate) const CREATE: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +31,9 @@ CREATE TABLE affected(
   ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT);
 CREATE INDEX affected_key ON affected(family, name, ecosystem);
 CREATE INDEX affected_advisory ON affected(advisory);
+CREATE TABLE package_entries(
+  family TEXT NOT NULL, name TEXT NOT NULL, entries BLOB NOT NULL,
+  PRIMARY KEY(family, name)) WITHOUT ROWID;
 ";
 
 /// Checks that `conn` is a palisade database of this format.

@@ -356,6 +356,7 @@ impl Writer {
         let tmp = self.tmp.clone();
         let err = store_err(&tmp);
         if let Some(conn) = self.conn.take() {
+            rebuild_package_entries(&conn, &tmp)?;
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES('built_at', ?1)",
                 [now().to_string()],
@@ -516,6 +517,67 @@ fn insert_record(conn: &Connection, path: &Path, unit: i64, rec: &Osv) -> Result
         ])
         .map_err(&err)?;
     }
+    Ok(())
+}
+
+/// Rewrites `package_entries` from `affected`: one row per (family,
+/// name) holding every entry of that key in one blob (see
+/// [`super::encode_entry`]), in the order of the `affected_key` index
+/// (ecosystem, then insertion order), so that a lookup reads one row.
+fn rebuild_package_entries(conn: &Connection, path: &Path) -> Result<(), DbError> {
+    let err = store_err(path);
+    conn.execute("DELETE FROM package_entries", [])
+        .map_err(&err)?;
+    let mut read = conn
+        .prepare(
+            "SELECT family, name, advisory, ecosystem, package_name, purl, ranges, versions, severity \
+             FROM affected INDEXED BY affected_key ORDER BY family, name, ecosystem, rowid",
+        )
+        .map_err(&err)?;
+    let mut insert = conn
+        .prepare("INSERT INTO package_entries(family, name, entries) VALUES(?1, ?2, ?3)")
+        .map_err(&err)?;
+    let mut rows = read.query([]).map_err(&err)?;
+    let mut key: Option<(String, String)> = None;
+    let mut count: u32 = 0;
+    let mut blob: Vec<u8> = Vec::new();
+    let mut flush = |key: &Option<(String, String)>, count: u32, blob: &mut Vec<u8>| {
+        if let Some((f, n)) = key {
+            let mut out = Vec::with_capacity(blob.len() + 4);
+            out.extend_from_slice(&count.to_le_bytes());
+            out.extend_from_slice(blob);
+            insert.execute(params![f, n, out]).map_err(&err)?;
+        }
+        blob.clear();
+        Ok::<(), DbError>(())
+    };
+    while let Some(r) = rows.next().map_err(&err)? {
+        let family: String = r.get(0).map_err(&err)?;
+        let name: String = r.get(1).map_err(&err)?;
+        if key.as_ref().is_none_or(|(f, n)| *f != family || *n != name) {
+            flush(&key, count, &mut blob)?;
+            key = Some((family, name));
+            count = 0;
+        }
+        count += 1;
+        let text = |i: usize| r.get::<_, String>(i).map_err(&err);
+        let opt = |i: usize| r.get::<_, Option<String>>(i).map_err(&err);
+        let (purl, severity) = (opt(5)?, opt(8)?);
+        let (eco, pname, ranges, versions) = (text(3)?, text(4)?, text(6)?, text(7)?);
+        super::encode_entry(
+            &mut blob,
+            r.get(2).map_err(&err)?,
+            [
+                Some(eco.as_str()),
+                Some(pname.as_str()),
+                purl.as_deref(),
+                Some(ranges.as_str()),
+                Some(versions.as_str()),
+                severity.as_deref(),
+            ],
+        );
+    }
+    flush(&key, count, &mut blob)?;
     Ok(())
 }
 

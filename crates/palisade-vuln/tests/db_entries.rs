@@ -1,0 +1,130 @@
+//! The per-package entry blobs of format 3 (`package_entries`): every
+//! entry of a (family, name) comes back in index order from one row, the
+//! ecosystem filter applies, corrupt blobs fail with the key and byte
+//! instead of panicking, and a database of the previous format is
+//! discarded and rebuilt by an update.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use palisade_vuln::update::{update, SourceSpec, UpdateOptions};
+use palisade_vuln::Database;
+
+const RECORD: &str = r#"{"id":"PAL-1","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2024-1"],
+"affected":[
+ {"package":{"ecosystem":"Debian:12","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.36-9"}]}],"versions":["2.36-1","2.36-2"]},
+ {"package":{"ecosystem":"Debian:11","name":"glibc"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.31-13"}]}],"ecosystem_specific":{"severity":"high"}},
+ {"package":{"ecosystem":"PyPI","name":"Zope.Interface","purl":"pkg:pypi/zope-interface"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"last_affected":"1.5"}]}]}
+]}"#;
+
+fn build(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("PAL-1.json"), RECORD).unwrap();
+    let db = dir.join("db");
+    let r = update(&db, &[SourceSpec::Path(src)], &UpdateOptions::default()).unwrap();
+    assert!(!r.failed(), "{r:?}");
+    db
+}
+
+fn set_blob(db: &Path, family: &str, name: &str, blob: &[u8]) {
+    let c = rusqlite::Connection::open(db.join("vulns.db")).unwrap();
+    let n = c
+        .execute(
+            "UPDATE package_entries SET entries = ?3 WHERE family = ?1 AND name = ?2",
+            rusqlite::params![family, name, blob],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn entries_come_back_from_one_row_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_dir = build(tmp.path());
+    let db = Database::open(&db_dir).unwrap();
+    let all = db.advisories_for("Debian", "glibc").unwrap();
+    let ecos: Vec<&str> = all.iter().map(|e| e.ecosystem.as_str()).collect();
+    assert_eq!(
+        ecos,
+        ["Debian:11", "Debian:12"],
+        "index order: by ecosystem"
+    );
+    assert_eq!(all[0].severity.as_deref(), Some("high"));
+    assert_eq!(all[1].versions, ["2.36-1", "2.36-2"]);
+    assert_eq!(all[1].fixed_versions(), ["2.36-9"]);
+    assert_eq!(all[0].advisory.aliases, ["CVE-2024-1"]);
+    let d12 = db.advisories_for_ecosystem("Debian:12", "glibc").unwrap();
+    assert_eq!(d12.len(), 1);
+    assert_eq!(d12[0].ecosystem, "Debian:12");
+    let py = db.advisories_for("PyPI", "zope_interface").unwrap();
+    assert_eq!(py.len(), 1);
+    assert_eq!(py[0].purl.as_deref(), Some("pkg:pypi/zope-interface"));
+    assert!(db.advisories_for("Debian", "openssl").unwrap().is_empty());
+}
+
+#[test]
+fn corrupt_blobs_are_errors_naming_key_and_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_dir = build(tmp.path());
+    let good: Vec<u8> = {
+        let c = rusqlite::Connection::open(db_dir.join("vulns.db")).unwrap();
+        c.query_row(
+            "SELECT entries FROM package_entries WHERE family = 'debian' AND name = 'glibc'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let mut huge_count = good.clone();
+    huge_count[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut trailing = good.clone();
+    trailing.extend_from_slice(b"xyz");
+    let mut bad_utf8 = good.clone();
+    // The ecosystem text starts after the count (4) and row id (8) and its length (4).
+    bad_utf8[16] = 0xff;
+    let mut long_len = good.clone();
+    long_len[12..16].copy_from_slice(&(u32::MAX - 1).to_le_bytes());
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", vec![], "at byte 0"),
+        ("truncated", good[..good.len() - 3].to_vec(), "at byte"),
+        ("huge count", huge_count, "at byte 0"),
+        ("trailing bytes", trailing, &"at byte"),
+        ("invalid UTF-8", bad_utf8, "at byte 4"),
+        ("length past the end", long_len, "at byte 4"),
+    ];
+    for (what, blob, want) in cases {
+        set_blob(&db_dir, "debian", "glibc", &blob);
+        let db = Database::open(&db_dir).unwrap();
+        let e = db
+            .advisories_for("Debian:12", "glibc")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("corrupt stored entries of debian \"glibc\"") && e.contains(want),
+            "{what}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_database_of_the_previous_format_is_rebuilt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_dir = build(tmp.path());
+    {
+        let c = rusqlite::Connection::open(db_dir.join("vulns.db")).unwrap();
+        c.execute(
+            "UPDATE meta SET value = 'palisade-vulns-2' WHERE key = 'format'",
+            [],
+        )
+        .unwrap();
+    }
+    let e = Database::open(&db_dir).unwrap_err().to_string();
+    assert!(
+        e.contains("palisade-vulns-2 is not palisade-vulns-3"),
+        "{e}"
+    );
+    build(tmp.path());
+    let db = Database::open(&db_dir).unwrap();
+    assert_eq!(db.advisories_for("Debian", "glibc").unwrap().len(), 2);
+}
