@@ -26,7 +26,7 @@ fn open_input(reference: &str, opts: &SourceOptions) -> Result<ImageInput, Strin
     parse_input(reference, opts).map_err(|e| e.to_string())
 }
 
-fn input_error(file: &str, message: String) -> InputError {
+pub(crate) fn input_error(file: &str, message: String) -> InputError {
     InputError {
         file: Arc::from(file),
         span: None,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use clap::Args;
 use palisade_model::{
-    Finding, FixAvailability, InputError, Location, OsInfo, Package, ResourceRef, RuleMeta,
-    RuleStatus, Severity, Span, Suppression, SuppressionKind,
+    Finding, FixAvailability, Location, OsInfo, Package, ResourceRef, RuleMeta, RuleStatus,
+    Severity, Span, Suppression, SuppressionKind,
 };
 use palisade_report::{Format, Report, Summary, TableOptions};
 use palisade_vuln::matcher::{MatchOptions, SeveritySource, VulnMatch};
@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 
 use crate::args::ColorChoice;
 use crate::db::DbDir;
+use crate::image::input_error;
 use crate::{print_error, write_atomically, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// The one rule of vulnerability findings; each finding's severity is the
@@ -322,15 +323,6 @@ pub struct SbomArgs {
     pub vulns: VulnArgs,
 }
 
-fn input_error(file: &str, message: String) -> InputError {
-    InputError {
-        file: Arc::from(file),
-        span: None,
-        message,
-        help: None,
-    }
-}
-
 /// Runs `palisade sbom`.
 pub fn run_sbom(args: &SbomArgs) -> std::io::Result<u8> {
     let color_err = args.color.enabled(std::io::stderr().is_terminal());
@@ -345,7 +337,15 @@ pub fn run_sbom(args: &SbomArgs) -> std::io::Result<u8> {
     };
     let sbom = match palisade_sbom::read(&bytes, &name) {
         Ok(s) => s,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => {
+            // The reader's messages already start with the file name.
+            let msg = e.to_string();
+            let prefix = format!("{name}: ");
+            return fail(
+                msg.strip_prefix(&prefix)
+                    .map_or(msg.clone(), str::to_string),
+            );
+        }
     };
     let product = sbom
         .subject
