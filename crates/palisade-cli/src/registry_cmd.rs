@@ -142,15 +142,15 @@ fn match_inventory(
         .filter_map(|m| {
             let p = packages.get(m.package)?;
             Some(StoredVuln {
-                vulnerability_id: m.id.clone(),
-                aliases: m.aliases.clone(),
+                vulnerability_id: m.id.to_string(),
+                aliases: m.aliases.iter().map(ToString::to_string).collect(),
                 package: VulnPackage {
                     name: p.name.clone(),
                     version: p.version.clone(),
                     ecosystem: p.ecosystem.as_str().to_string(),
                     purl: p.purl.clone(),
                 },
-                fixed_version: m.fixed_version.clone(),
+                fixed_version: m.fixed_version.as_deref().map(str::to_string),
                 severity: m.severity.as_str().to_string(),
                 cvss_score: m.cvss.as_ref().map(|c| c.score),
                 layer: p.layer.clone(),

@@ -27,5 +27,5 @@ pub mod update;
 pub mod versions;
 pub mod vex;
 
-pub use matcher::{match_packages, MatchOptions, MatchReport, VulnMatch};
+pub use matcher::{match_packages, MatchOptions, MatchReport, Text, VulnMatch};
 pub use store::{Advisory, AffectedPackage, Database, DbError, DbStatus, SourceInfo};

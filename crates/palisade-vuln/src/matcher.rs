@@ -31,6 +31,106 @@ use crate::osv::{Event, RangeKind};
 use crate::store::{Advisory, AffectedPackage, Database, DbError};
 use crate::versions::{Scheme, Version};
 
+/// A shared, immutable string: cloning it copies a pointer. The
+/// matcher's results share the advisory texts (ids, summaries, URLs,
+/// ecosystems, fixed versions) instead of copying them per match. Reads as
+/// a `&str` ([`Text::as_str`], `Deref`), compares with `str` and `String`,
+/// prints and serialises as the string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(Arc<str>);
+
+impl Text {
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Arc::from(s))
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 /// Settings of [`match_packages`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MatchOptions {
@@ -48,7 +148,7 @@ pub enum SeveritySource {
     Cvss,
     /// The advisory's own severity word (`HIGH`, `moderate`, Ubuntu
     /// priority `medium`), as written.
-    Ecosystem(String),
+    Ecosystem(Text),
     /// The advisory gives no severity palisade can read; reported as
     /// [`Severity::Medium`].
     Unknown,
@@ -58,7 +158,7 @@ pub enum SeveritySource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CvssScore {
     /// The vector as written.
-    pub vector: String,
+    pub vector: Text,
     /// `3.0`, `3.1` or `4.0`.
     pub version: &'static str,
     /// The base score (0.0 to 10.0).
@@ -73,20 +173,20 @@ pub struct VulnMatch {
     /// The id reported: the advisory the match is primarily made from
     /// (for OS packages the distribution's own record; a standard-archive
     /// record before an Ubuntu Pro one).
-    pub id: String,
+    pub id: Text,
     /// Every other id of the merged records (their ids and aliases),
     /// sorted, without `id`.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Text>,
     /// The OSV ecosystem of the matching entry (`PyPI`, `Debian:12`).
-    pub ecosystem: String,
+    pub ecosystem: Text,
     /// The package name as the advisory writes it (a source package for
     /// Debian, Ubuntu and Alpine).
-    pub advisory_package: String,
+    pub advisory_package: Text,
     /// The version compared (the source version for source-package
     /// lookups).
-    pub compared_version: String,
+    pub compared_version: Text,
     /// One-line summary of the primary advisory.
-    pub summary: Option<String>,
+    pub summary: Option<Text>,
     /// The finding severity.
     pub severity: Severity,
     /// Where `severity` comes from.
@@ -95,13 +195,13 @@ pub struct VulnMatch {
     pub cvss: Option<CvssScore>,
     /// The lowest `fixed` version above the installed one in the ranges
     /// that matched (the distribution's own version for OS packages).
-    pub fixed_version: Option<String>,
+    pub fixed_version: Option<Text>,
     /// Why it matched: one line per merged record, naming the range or
     /// version-list entry and the comparisons that decided it. Empty
     /// unless [`MatchOptions::explain`] is set.
     pub explanation: Vec<String>,
     /// The first reference URL of the primary advisory, if any.
-    pub url: Option<String>,
+    pub url: Option<Text>,
 }
 
 /// Something the matcher could not check, reported beside the matches.
@@ -296,6 +396,8 @@ pub struct EntryMatch {
 struct PEvent {
     idx: usize,
     parsed: Option<Version>,
+    /// The text of a `fixed` event, shared by the matches reporting it.
+    fixed: Option<Text>,
 }
 
 /// Parses every event of a range once and sorts them by version; at equal
@@ -307,7 +409,11 @@ fn prepare_events(events: &[Event], scheme: Scheme) -> Result<Vec<PEvent>, Strin
     for (idx, e) in events.iter().enumerate() {
         let text = e.version();
         if matches!(e, Event::Introduced(_)) && text == "0" {
-            parsed.push(PEvent { idx, parsed: None });
+            parsed.push(PEvent {
+                idx,
+                parsed: None,
+                fixed: None,
+            });
         } else {
             let p = scheme
                 .parse(text)
@@ -315,6 +421,7 @@ fn prepare_events(events: &[Event], scheme: Scheme) -> Result<Vec<PEvent>, Strin
             parsed.push(PEvent {
                 idx,
                 parsed: Some(p),
+                fixed: matches!(e, Event::Fixed(_)).then(|| Text::from(text)),
             });
         }
     }
@@ -411,12 +518,27 @@ struct PreparedRange {
     events: Result<Vec<PEvent>, String>,
 }
 
-/// The ids of an advisory in lower case, for alias merging.
-fn lower_ids(a: &Advisory) -> Vec<String> {
-    std::iter::once(&a.id)
-        .chain(a.aliases.iter())
-        .map(|s| s.to_ascii_lowercase())
-        .collect()
+/// The texts of an advisory the matches share, made once per run.
+#[derive(Debug)]
+struct AdvInfo {
+    /// Its id, then its aliases.
+    ids: Vec<Text>,
+    /// The same in lower case, for alias merging.
+    lower: Vec<String>,
+    summary: Option<Text>,
+    url: Option<Text>,
+}
+
+impl AdvInfo {
+    fn new(a: &Advisory) -> AdvInfo {
+        let all = || std::iter::once(&a.id).chain(a.aliases.iter());
+        AdvInfo {
+            ids: all().map(|s| Text::from(s.as_str())).collect(),
+            lower: all().map(|s| s.to_ascii_lowercase()).collect(),
+            summary: a.summary.as_deref().map(Text::from),
+            url: a.references.first().map(|r| Text::from(r.url.as_str())),
+        }
+    }
 }
 
 /// An `affected` entry with its events and listed versions parsed once
@@ -425,6 +547,14 @@ fn lower_ids(a: &Advisory) -> Vec<String> {
 #[derive(Debug)]
 struct PreparedEntry {
     entry: AffectedPackage,
+    /// `entry.ecosystem` and `entry.name`, shared by the matches.
+    ecosystem: Text,
+    name: Text,
+    /// The advisory's texts.
+    adv: Arc<AdvInfo>,
+    /// The record's CVSS and severity word, computed on first use.
+    cvss: std::cell::OnceCell<Option<(CvssScore, Severity)>>,
+    word: std::cell::OnceCell<Option<(Severity, Text)>>,
     ranges: Vec<PreparedRange>,
     /// The `versions` list parsed with the package scheme (`None` where
     /// the scheme refuses one: it then matches by string equality).
@@ -432,7 +562,13 @@ struct PreparedEntry {
 }
 
 impl PreparedEntry {
-    fn new(entry: AffectedPackage, scheme: Scheme) -> PreparedEntry {
+    fn new(
+        entry: AffectedPackage,
+        scheme: Scheme,
+        ecosystem: Text,
+        name: Text,
+        adv: Arc<AdvInfo>,
+    ) -> PreparedEntry {
         let ranges = entry
             .ranges
             .iter()
@@ -458,6 +594,11 @@ impl PreparedEntry {
             .collect();
         PreparedEntry {
             entry,
+            ecosystem,
+            name,
+            adv,
+            cvss: std::cell::OnceCell::new(),
+            word: std::cell::OnceCell::new(),
             ranges,
             versions,
         }
@@ -468,7 +609,7 @@ impl PreparedEntry {
 /// the scheme it was parsed with.
 #[derive(Debug, Clone, Copy)]
 struct Fixed<'e> {
-    text: &'e str,
+    text: &'e Text,
     parsed: &'e Version,
     scheme: Scheme,
 }
@@ -561,7 +702,7 @@ fn eval_entry<'e>(
         };
         let fixed = fixed_of(&range.events, sorted, rh).and_then(|c| {
             Some(Fixed {
-                text: range.events.get(c.idx)?.version(),
+                text: c.fixed.as_ref()?,
                 parsed: c.parsed.as_ref()?,
                 scheme: pr.scheme,
             })
@@ -616,7 +757,13 @@ pub fn entry_matches(
     scheme: Scheme,
     version: &Version,
 ) -> (Option<EntryMatch>, Vec<String>) {
-    let pe = PreparedEntry::new(entry.clone(), scheme);
+    let pe = PreparedEntry::new(
+        entry.clone(),
+        scheme,
+        entry.ecosystem.as_str().into(),
+        entry.name.as_str().into(),
+        Arc::new(AdvInfo::new(&entry.advisory)),
+    );
     let mut other = OtherSchemes { parsed: Vec::new() };
     let mut problems = Vec::new();
     let hit = eval_entry(&pe, scheme, version, &mut other, true, &mut problems);
@@ -673,15 +820,15 @@ fn best_cvss<'a>(
             _ => 2,
         };
         if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
-            let vector = text.trim().to_string();
-            let severity = Cvss::parse(&vector)
+            let vector = text.trim();
+            let severity = Cvss::parse(vector)
                 .ok()
                 .and_then(|v| v.base_rating().to_severity())
                 .unwrap_or(Severity::Low);
             best = Some((
                 rank,
                 CvssScore {
-                    vector,
+                    vector: vector.into(),
                     version: c.version(),
                     score: c.base_score().value(),
                 },
@@ -692,64 +839,69 @@ fn best_cvss<'a>(
     best
 }
 
-/// What one match run computes once per advisory and per entry.
+/// Best CVSS of each advisory's own vectors, computed once per run.
 #[derive(Default)]
 struct SeverityCache {
-    /// Best CVSS of an advisory's own vectors, by advisory identity.
     advisory: HashMap<*const Advisory, Option<(u8, CvssScore, Severity)>>,
 }
 
 impl SeverityCache {
     /// The CVSS vectors of a record, v3.x first (v3.1 before v3.0), then
-    /// v4.0: the advisory's, then the entry's own severity.
-    fn cvss_of(&mut self, entry: &AffectedPackage) -> Option<(CvssScore, Severity)> {
+    /// v4.0: the advisory's, then the entry's own severity. Once per entry.
+    fn cvss_of(&mut self, pe: &PreparedEntry) -> Option<(CvssScore, Severity)> {
+        if let Some(c) = pe.cvss.get() {
+            return c.clone();
+        }
+        let entry = &pe.entry;
         let adv = &entry.advisory;
         let base = self
             .advisory
             .entry(Arc::as_ptr(adv))
             .or_insert_with(|| best_cvss(adv.severity.iter().map(|s| s.score.as_str()), None))
             .clone();
-        best_cvss(entry.severity.as_deref().into_iter(), base).map(|(_, c, s)| (c, s))
+        let c = best_cvss(entry.severity.as_deref().into_iter(), base).map(|(_, c, s)| (c, s));
+        pe.cvss.get_or_init(|| c).clone()
     }
 }
 
-fn word_of(entry: &AffectedPackage) -> Option<(Severity, &str)> {
-    let words = entry
-        .severity
-        .iter()
-        .chain(entry.advisory.database_severity.iter())
-        .map(String::as_str)
-        .chain(
-            entry
-                .advisory
+/// The first severity word of a record: the entry's, the advisory's
+/// `database_specific` one, then its non-CVSS severities. Once per entry.
+fn word_of(pe: &PreparedEntry) -> Option<(Severity, Text)> {
+    pe.word
+        .get_or_init(|| {
+            let entry = &pe.entry;
+            let words = entry
                 .severity
                 .iter()
-                .filter(|s| !s.kind.starts_with("CVSS"))
-                .map(|s| s.score.as_str()),
-        );
-    for w in words {
-        if let Some(s) = severity_from_word(w) {
-            return Some((s, w));
-        }
-    }
-    None
+                .chain(entry.advisory.database_severity.iter())
+                .map(String::as_str)
+                .chain(
+                    entry
+                        .advisory
+                        .severity
+                        .iter()
+                        .filter(|s| !s.kind.starts_with("CVSS"))
+                        .map(|s| s.score.as_str()),
+                );
+            for w in words {
+                if let Some(s) = severity_from_word(w) {
+                    return Some((s, w.into()));
+                }
+            }
+            None
+        })
+        .clone()
 }
 
 /// One record that matched, before merging.
 struct Hit<'e> {
     pe: &'e PreparedEntry,
-    ids_lower: &'e [String],
     m: PHit<'e>,
 }
 
 impl Hit<'_> {
-    fn ids(&self) -> impl Iterator<Item = &str> {
-        let a = &self.pe.entry.advisory;
-        std::iter::once(a.id.as_str()).chain(a.aliases.iter().map(String::as_str))
-    }
-
-    fn id(&self) -> &str {
-        &self.pe.entry.advisory.id
+    fn id(&self) -> &Text {
+        &self.pe.adv.ids[0]
     }
 
     fn is_pro(&self) -> bool {
@@ -761,7 +913,7 @@ impl Hit<'_> {
 /// case) form one group.
 fn merge(
     package: usize,
-    compared: &str,
+    compared: &Text,
     scheme: Scheme,
     hits: Vec<Hit<'_>>,
     sev: &mut SeverityCache,
@@ -778,7 +930,7 @@ fn merge(
     if n > 1 {
         let mut first: HashMap<&str, usize> = HashMap::new();
         for (i, h) in hits.iter().enumerate() {
-            for id in h.ids_lower {
+            for id in &h.pe.adv.lower {
                 match first.get(id.as_str()) {
                     Some(&j) => {
                         let (a, b) = (find(&mut group, i), find(&mut group, j));
@@ -814,30 +966,33 @@ fn merge(
         });
         let primary = &hits[members[0]];
         let id = primary.id();
-        let aliases: Vec<String> = if members.len() == 1 {
+        let aliases: Vec<Text> = if members.len() == 1 {
             // One record: its aliases, sorted and deduplicated.
-            let mut a: Vec<&str> = primary
-                .ids()
+            let mut a: Vec<&Text> = primary
+                .pe
+                .adv
+                .ids
+                .iter()
                 .filter(|a| !a.eq_ignore_ascii_case(id))
                 .collect();
             a.sort_unstable();
             a.dedup();
-            a.into_iter().map(str::to_string).collect()
+            a.into_iter().cloned().collect()
         } else {
             members
                 .iter()
-                .flat_map(|&m| hits[m].ids())
+                .flat_map(|&m| hits[m].pe.adv.ids.iter())
                 .filter(|a| !a.eq_ignore_ascii_case(id))
                 .collect::<BTreeSet<_>>()
                 .into_iter()
-                .map(str::to_string)
+                .cloned()
                 .collect()
         };
-        let cvss = members.iter().find_map(|&m| sev.cvss_of(&hits[m].pe.entry));
+        let cvss = members.iter().find_map(|&m| sev.cvss_of(hits[m].pe));
         let (severity, severity_source, cvss) = match cvss {
             Some((c, s)) => (s, SeveritySource::Cvss, Some(c)),
-            None => match members.iter().find_map(|&m| word_of(&hits[m].pe.entry)) {
-                Some((s, w)) => (s, SeveritySource::Ecosystem(w.to_string()), None),
+            None => match members.iter().find_map(|&m| word_of(hits[m].pe)) {
+                Some((s, w)) => (s, SeveritySource::Ecosystem(w), None),
                 None => (Severity::Medium, SeveritySource::Unknown, None),
             },
         };
@@ -848,7 +1003,7 @@ fn merge(
             .map(|&m| &hits[m])
             .filter(|h| h.is_pro() == primary.is_pro())
             .fold(None, |acc, h| lowest_fixed(scheme, acc, h.m.fixed))
-            .map(|f| f.text.to_string());
+            .map(|f| f.text.clone());
         let explanation = members
             .iter()
             .filter_map(|&m| {
@@ -862,21 +1017,20 @@ fn merge(
                 ))
             })
             .collect();
-        let adv = &primary.pe.entry.advisory;
         out.push(VulnMatch {
             package,
-            id: id.to_string(),
+            id: id.clone(),
             aliases,
-            ecosystem: primary.pe.entry.ecosystem.clone(),
-            advisory_package: primary.pe.entry.name.clone(),
-            compared_version: compared.to_string(),
-            summary: adv.summary.clone(),
+            ecosystem: primary.pe.ecosystem.clone(),
+            advisory_package: primary.pe.name.clone(),
+            compared_version: compared.clone(),
+            summary: primary.pe.adv.summary.clone(),
             severity,
             severity_source,
             cvss,
             fixed_version,
             explanation,
-            url: adv.references.first().map(|r| r.url.clone()),
+            url: primary.pe.adv.url.clone(),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -890,14 +1044,33 @@ struct KeyEntries {
     /// any release), before filtering.
     any: bool,
     /// The entries that apply (not withdrawn, of the right ecosystem or
-    /// release), prepared, with their lower-case ids.
-    entries: Vec<(PreparedEntry, Arc<[String]>)>,
+    /// release), prepared.
+    entries: Vec<PreparedEntry>,
+}
+
+/// What one run shares between keys: advisory texts and interned
+/// ecosystem and package names.
+#[derive(Default)]
+struct RunShared {
+    adv: HashMap<*const Advisory, Arc<AdvInfo>>,
+    names: HashMap<String, Text>,
+}
+
+impl RunShared {
+    fn intern(&mut self, s: &str) -> Text {
+        if let Some(t) = self.names.get(s) {
+            return t.clone();
+        }
+        let t = Text::from(s);
+        self.names.insert(s.to_string(), t.clone());
+        t
+    }
 }
 
 fn fetch_key(
     db: &Database,
     lookup: &Lookup<'_>,
-    lower_ids_of: &mut HashMap<*const Advisory, Arc<[String]>>,
+    shared: &mut RunShared,
 ) -> Result<KeyEntries, DbError> {
     let all = db.advisories_for(lookup.family, lookup.name)?;
     let any = !all.is_empty();
@@ -915,11 +1088,20 @@ fn fetch_key(
         if !ecosystem_ok {
             continue;
         }
-        let ids = lower_ids_of
+        let adv = shared
+            .adv
             .entry(Arc::as_ptr(&entry.advisory))
-            .or_insert_with(|| lower_ids(&entry.advisory).into())
+            .or_insert_with(|| Arc::new(AdvInfo::new(&entry.advisory)))
             .clone();
-        entries.push((PreparedEntry::new(entry, lookup.scheme), ids));
+        let ecosystem = shared.intern(&entry.ecosystem);
+        let name = shared.intern(&entry.name);
+        entries.push(PreparedEntry::new(
+            entry,
+            lookup.scheme,
+            ecosystem,
+            name,
+            adv,
+        ));
     }
     Ok(KeyEntries { any, entries })
 }
@@ -929,7 +1111,8 @@ fn fetch_key(
 /// matched only against advisories of that distribution release).
 ///
 /// Each distinct (ecosystem, name) is looked up once per call, and the
-/// events of its entries are parsed once, however many packages share it.
+/// events of its entries are parsed once, however many packages share it;
+/// the matches share the advisories' texts ([`Text`]).
 ///
 /// Errors come from the store only; packages that cannot be checked (an
 /// unknown distribution, a version the scheme refuses) are reported in
@@ -944,7 +1127,7 @@ pub fn match_packages(
     let mut report = MatchReport::default();
     let mut os_warned = false;
     let mut keys: HashMap<(&'static str, String, Scheme), KeyEntries> = HashMap::new();
-    let mut lower_ids_of: HashMap<*const Advisory, Arc<[String]>> = HashMap::new();
+    let mut shared = RunShared::default();
     let mut sev = SeverityCache::default();
     let mut problems = Vec::new();
     for (index, pkg) in packages.iter().enumerate() {
@@ -970,7 +1153,7 @@ pub fn match_packages(
         let ke = match keys.entry(key) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(fetch_key(db, &lookup, &mut lower_ids_of)?)
+                v.insert(fetch_key(db, &lookup, &mut shared)?)
             }
         };
         if !ke.any {
@@ -988,7 +1171,7 @@ pub fn match_packages(
         };
         let mut other = OtherSchemes { parsed: Vec::new() };
         let mut hits = Vec::new();
-        for (pe, ids_lower) in &ke.entries {
+        for pe in &ke.entries {
             let m = eval_entry(
                 pe,
                 lookup.scheme,
@@ -1007,13 +1190,14 @@ pub fn match_packages(
                 });
             }
             if let Some(m) = m {
-                hits.push(Hit { pe, ids_lower, m });
+                hits.push(Hit { pe, m });
             }
         }
         if hits.is_empty() {
             continue;
         }
-        let merged = merge(index, lookup.version, lookup.scheme, hits, &mut sev);
+        let compared = Text::from(lookup.version);
+        let merged = merge(index, &compared, lookup.scheme, hits, &mut sev);
         report.matches.extend(
             merged
                 .into_iter()

@@ -89,7 +89,7 @@ fn corrupt_blobs_are_errors_naming_key_and_byte() {
         ("empty", vec![], "at byte 0"),
         ("truncated", good[..good.len() - 3].to_vec(), "at byte"),
         ("huge count", huge_count, "at byte 0"),
-        ("trailing bytes", trailing, &"at byte"),
+        ("trailing bytes", trailing, "at byte"),
         ("invalid UTF-8", bad_utf8, "at byte 4"),
         ("length past the end", long_len, "at byte 4"),
     ];

@@ -77,8 +77,8 @@ fn ids_by_package(report: &MatchReport) -> HashMap<usize, BTreeSet<String>> {
     let mut out: HashMap<usize, BTreeSet<String>> = HashMap::new();
     for m in &report.matches {
         let e = out.entry(m.package).or_default();
-        e.insert(m.id.clone());
-        e.extend(m.aliases.iter().cloned());
+        e.insert(m.id.to_string());
+        e.extend(m.aliases.iter().map(|a| a.to_string()));
     }
     out
 }
@@ -512,7 +512,7 @@ fn ids_at(db: &Database, os_info: Option<&OsInfo>, p: &Package) -> BTreeSet<Stri
         .unwrap()
         .matches
         .into_iter()
-        .map(|m| m.id)
+        .map(|m| m.id.to_string())
         .collect()
 }
 

@@ -1,7 +1,8 @@
 //! The matcher as it was before matching was made fast (palisade-vuln
 //! commit 6cae386, `src/matcher.rs`): one store lookup per package, every
 //! event parsed per package, explanations always built. Kept verbatim
-//! (paths adapted) as the reference `matcher_identity.rs` compares the
+//! (paths adapted, and the texts of its results made
+//! [`palisade_vuln::Text`]) as the reference `matcher_identity.rs` compares the
 //! current matcher against.
 #![allow(dead_code, clippy::all)]
 
@@ -308,7 +309,7 @@ fn cvss_of(hit: &Hit) -> Option<CvssScore> {
             best = Some((
                 rank,
                 CvssScore {
-                    vector: text.trim().to_string(),
+                    vector: text.trim().into(),
                     version: c.version(),
                     score: c.base_score().value(),
                 },
@@ -411,7 +412,7 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
                 (s, SeveritySource::Cvss)
             }
             None => match members.iter().find_map(|&m| word_of(&hits[m])) {
-                Some((s, w)) => (s, SeveritySource::Ecosystem(w)),
+                Some((s, w)) => (s, SeveritySource::Ecosystem(w.into())),
                 None => (Severity::Medium, SeveritySource::Unknown),
             },
         };
@@ -434,23 +435,23 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
             .collect();
         out.push(VulnMatch {
             package,
-            id,
-            aliases,
-            ecosystem: primary.entry.ecosystem.clone(),
-            advisory_package: primary.entry.name.clone(),
-            compared_version: compared.to_string(),
-            summary: primary.entry.advisory.summary.clone(),
+            id: id.into(),
+            aliases: aliases.into_iter().map(Into::into).collect(),
+            ecosystem: primary.entry.ecosystem.as_str().into(),
+            advisory_package: primary.entry.name.as_str().into(),
+            compared_version: compared.into(),
+            summary: primary.entry.advisory.summary.as_deref().map(Into::into),
             severity,
             severity_source,
             cvss,
-            fixed_version,
+            fixed_version: fixed_version.map(Into::into),
             explanation,
             url: primary
                 .entry
                 .advisory
                 .references
                 .first()
-                .map(|r| r.url.clone()),
+                .map(|r| r.url.as_str().into()),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
