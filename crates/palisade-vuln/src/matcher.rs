@@ -915,9 +915,11 @@ fn merge(
     package: usize,
     compared: &Text,
     scheme: Scheme,
-    hits: Vec<Hit<'_>>,
+    hits: &[Hit<'_>],
     sev: &mut SeverityCache,
-) -> Vec<VulnMatch> {
+    ignore_unfixed: bool,
+    out: &mut Vec<VulnMatch>,
+) {
     let n = hits.len();
     let mut group: Vec<usize> = (0..n).collect();
     fn find(g: &mut [usize], mut i: usize) -> usize {
@@ -928,7 +930,7 @@ fn merge(
         i
     }
     if n > 1 {
-        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut first: HashMap<&str, usize, FastHash> = HashMap::default();
         for (i, h) in hits.iter().enumerate() {
             for id in &h.pe.adv.lower {
                 match first.get(id.as_str()) {
@@ -943,20 +945,26 @@ fn merge(
             }
         }
     }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut root_of: Vec<Option<usize>> = vec![None; n];
+    // Groups in the order of their first hit, each a run of `order`.
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(n);
+    let mut rank_of_root: Vec<Option<usize>> = vec![None; n];
+    let mut groups = 0;
     for i in 0..n {
         let r = find(&mut group, i);
-        match root_of[r] {
-            Some(g) => groups[g].push(i),
-            None => {
-                root_of[r] = Some(groups.len());
-                groups.push(vec![i]);
-            }
-        }
+        let rank = *rank_of_root[r].get_or_insert_with(|| {
+            groups += 1;
+            groups - 1
+        });
+        order.push((rank, i));
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for mut members in groups {
+    if groups < n {
+        order.sort_unstable();
+    }
+    let start = out.len();
+    let mut members: Vec<usize> = Vec::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        members.clear();
+        members.extend(run.iter().map(|&(_, i)| i));
         // Primary: a standard-archive record before an Ubuntu Pro one, then
         // one that has a fix, then one that is not a bare CVE record, then by id.
         members.sort_by(|&a, &b| {
@@ -1017,6 +1025,9 @@ fn merge(
                 ))
             })
             .collect();
+        if ignore_unfixed && fixed_version.is_none() {
+            continue;
+        }
         out.push(VulnMatch {
             package,
             id: id.clone(),
@@ -1033,8 +1044,40 @@ fn merge(
             url: primary.pe.adv.url.clone(),
         });
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
+    out[start..].sort_by(|a, b| a.id.cmp(&b.id));
+}
+
+/// A fast hasher for maps keyed by database texts (advisory ids,
+/// ecosystems, entry names), never by inventory names.
+#[derive(Default, Clone, Copy)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+/// FNV-1a over the bytes written.
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The entries stored under one (family, name, scheme), fetched and
@@ -1053,7 +1096,7 @@ struct KeyEntries {
 #[derive(Default)]
 struct RunShared {
     adv: HashMap<*const Advisory, Arc<AdvInfo>>,
-    names: HashMap<String, Text>,
+    names: HashMap<String, Text, FastHash>,
 }
 
 impl RunShared {
@@ -1126,6 +1169,7 @@ pub fn match_packages(
     let release = os.and_then(distro_release);
     let mut report = MatchReport::default();
     let mut os_warned = false;
+    // Keyed by inventory names (image content): the standard hasher.
     let mut keys: HashMap<(&'static str, String, Scheme), KeyEntries> = HashMap::new();
     let mut shared = RunShared::default();
     let mut sev = SeverityCache::default();
@@ -1197,11 +1241,14 @@ pub fn match_packages(
             continue;
         }
         let compared = Text::from(lookup.version);
-        let merged = merge(index, &compared, lookup.scheme, hits, &mut sev);
-        report.matches.extend(
-            merged
-                .into_iter()
-                .filter(|m| !options.ignore_unfixed || m.fixed_version.is_some()),
+        merge(
+            index,
+            &compared,
+            lookup.scheme,
+            &hits,
+            &mut sev,
+            options.ignore_unfixed,
+            &mut report.matches,
         );
     }
     Ok(report)
