@@ -323,8 +323,9 @@ impl Database {
 
     /// Like [`Database::advisories_for`], but only the entries whose
     /// ecosystem is exactly `ecosystem` (`Debian:12`, `Ubuntu:22.04:LTS`,
-    /// `PyPI`); the other releases of the family are skipped inside the
-    /// index, without reading their rows.
+    /// `PyPI`); the other releases' entries are skipped while reading the
+    /// key's blob, before their ranges are decoded or their advisories
+    /// read.
     pub fn advisories_for_ecosystem(
         &self,
         ecosystem: &str,
