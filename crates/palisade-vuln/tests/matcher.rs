@@ -517,6 +517,51 @@ fn ids_at(db: &Database, os_info: Option<&OsInfo>, p: &Package) -> BTreeSet<Stri
 }
 
 #[test]
+fn ubuntu_priority_gives_the_severity_when_there_is_no_cvss() {
+    let mut r = rec(
+        "UBUNTU-CVE-TEST-1",
+        "Ubuntu:22.04:LTS",
+        "pam",
+        serde_json::json!([{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.0-11ubuntu2.4"}]}]),
+    );
+    r["affected"][0]["ecosystem_specific"] = serde_json::json!({"ubuntu_priority": "high"});
+    let mut untriaged = rec(
+        "UBUNTU-CVE-TEST-2",
+        "Ubuntu:22.04:LTS",
+        "pam",
+        serde_json::json!([{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.0-11ubuntu2.5"}]}]),
+    );
+    untriaged["affected"][0]["ecosystem_specific"] =
+        serde_json::json!({"ubuntu_priority": "untriaged"});
+    let (_tmp, db) = small_db(&[("a", r), ("b", untriaged)]);
+    let mut p = pkg(Ecosystem::Deb, "libpam0g", "1.4.0-11ubuntu2.3");
+    p.source_name = Some("pam".into());
+    let report = match_packages(
+        &db,
+        Some(&os("ubuntu", "22.04")),
+        std::slice::from_ref(&p),
+        &Default::default(),
+    )
+    .unwrap();
+    let high = report
+        .matches
+        .iter()
+        .find(|m| m.id == "UBUNTU-CVE-TEST-1")
+        .unwrap();
+    assert_eq!(high.severity, Severity::High);
+    assert_eq!(
+        high.severity_source,
+        SeveritySource::Ecosystem("high".into())
+    );
+    let unknown = report
+        .matches
+        .iter()
+        .find(|m| m.id == "UBUNTU-CVE-TEST-2")
+        .unwrap();
+    assert_eq!(unknown.severity_source, SeveritySource::Unknown);
+}
+
+#[test]
 fn hand_written_records_follow_osv_semantics() {
     use serde_json::json;
     let mut withdrawn = rec(

@@ -442,11 +442,17 @@ fn delete_unit(conn: &Connection, path: &Path, unit: i64) -> Result<(), DbError>
 }
 
 /// A severity word from a `database_specific`/`ecosystem_specific` object.
+/// The severity word of an `ecosystem_specific`/`database_specific` object:
+/// `severity` (GHSA, AlmaLinux, ...), else Ubuntu's `ubuntu_priority`
+/// (`negligible` .. `critical`; `untriaged` is no severity).
 fn severity_word(v: Option<&Value>) -> Option<String> {
-    match v?.get("severity")? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
+    let v = v?;
+    ["severity", "ubuntu_priority"]
+        .iter()
+        .find_map(|key| match v.get(*key)? {
+            Value::String(s) if !s.is_empty() && s != "untriaged" => Some(s.clone()),
+            _ => None,
+        })
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
