@@ -123,9 +123,11 @@ pub fn read_dir_layer(
                 contents: None,
                 layer: 0,
             };
-            if kind == EntryKind::File && wanted(&entry) && entry.size > limits.max_file_size {
+            if kind != EntryKind::File || !wanted(&entry) {
+                // Nothing to read.
+            } else if entry.size > limits.max_file_size {
                 layer.oversized.push((path.clone(), entry.size));
-            } else if kind == EntryKind::File && wanted(&entry) {
+            } else {
                 let mut buf = Vec::new();
                 fs::File::open(&full)
                     .and_then(|f| {

@@ -124,12 +124,7 @@ pub struct ImageInventory {
 }
 
 /// What one layer produced before merging.
-struct LayerOutput {
-    layer: Layer,
-    found: Vec<(String, Found)>,
-    hits: Vec<FileHit>,
-    errors: Vec<(&'static str, String, String)>,
-}
+type LayerOutput = Analyzed<Layer>;
 
 /// Scans an image: every layer is read once, in parallel, verified against
 /// its digest; analyzers and checks see the files they want as they stream.
@@ -153,7 +148,7 @@ pub fn scan_image(
                 None,
                 ImageConfigSummary::default(),
                 summaries,
-                std::iter::once(Ok(out.into())),
+                std::iter::once(Ok(out)),
             )
         }
     }
@@ -205,7 +200,7 @@ fn scan_blobs(
             let n = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
             progress(n, total);
         }
-        Ok(LayerOutput {
+        Ok(Analyzed {
             layer,
             found: out.found,
             hits: out.hits,
@@ -328,17 +323,6 @@ fn analyze_with<L>(
         hits,
         errors,
     })
-}
-
-impl From<Analyzed<Layer>> for LayerOutput {
-    fn from(a: Analyzed<Layer>) -> Self {
-        LayerOutput {
-            layer: a.layer,
-            found: a.found,
-            hits: a.hits,
-            errors: a.errors,
-        }
-    }
 }
 
 fn finish(
