@@ -793,20 +793,8 @@ pub fn image_tree(
     for desc in &image.layers {
         let compression = compression_for(&desc.media_type);
         let mut blob = layout.open_blob(desc)?;
-        let result = read_layer(&mut blob, compression, limits, wanted);
-        // The tar reader stops at the end-of-archive block; drain the rest
-        // (bounded by the descriptor's size) so the digest covers it all.
-        // A digest or size failure explains a parse failure, so it wins.
-        let drained = io::copy(&mut blob, &mut io::sink());
-        blob.finish()?;
-        let layer = result.map_err(|source| ImageError::Layer {
-            digest: desc.digest.clone(),
-            source,
-        })?;
-        drained.map_err(|source| ImageError::Layer {
-            digest: desc.digest.clone(),
-            source: LayerError::Io(source),
-        })?;
+        let parsed = read_layer(&mut blob, compression, limits, wanted);
+        let layer = blob.finish_layer(&desc.digest, parsed)?;
         tree.apply(layer).map_err(|source| ImageError::Tree {
             digest: desc.digest.clone(),
             source,
@@ -876,6 +864,28 @@ pub struct VerifiedBlob<R> {
 pub type FinishHook = Box<dyn FnOnce(Result<(), ImageError>) -> Result<(), ImageError> + Send>;
 
 impl<R: Read> VerifiedBlob<R> {
+    /// Ends the reading of a layer blob: drains what the tar reader left
+    /// (padding after the end-of-archive blocks, bounded by the
+    /// descriptor's size) so the digest covers the whole blob, then checks
+    /// it. A size or digest failure explains a parse failure, so it is
+    /// reported first; then the reader's verdict `parsed`; then a failure
+    /// while draining.
+    pub fn finish_layer<T>(
+        mut self,
+        digest: &str,
+        parsed: Result<T, LayerError>,
+    ) -> Result<T, ImageError> {
+        let drained = io::copy(&mut self, &mut io::sink());
+        self.finish()?;
+        let layer_err = |source| ImageError::Layer {
+            digest: digest.to_string(),
+            source,
+        };
+        let value = parsed.map_err(layer_err)?;
+        drained.map_err(|e| layer_err(LayerError::Io(e)))?;
+        Ok(value)
+    }
+
     pub fn new(inner: R, digest: BlobDigest, expected_size: u64) -> Self {
         Self {
             inner,

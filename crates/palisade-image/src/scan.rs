@@ -4,7 +4,6 @@
 //! still shows.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::mpsc;
 
@@ -13,7 +12,7 @@ use palisade_model::{purl, Ecosystem, OsInfo, Package};
 use crate::analyzers::os_release::OS_RELEASE_PATHS;
 use crate::analyzers::{Analyzer, FileRef, Found, ANALYZERS};
 use crate::dir::read_dir_layer;
-use crate::layer::{read_layer_pipelined, Entry, Layer, LayerError, LayerLimits, VisitFn};
+use crate::layer::{read_layer_pipelined, Entry, Layer, LayerLimits, VisitFn};
 use crate::oci::{compression_for, Descriptor, ImageConfigSummary, ImageError, Platform};
 use crate::source::{BlobSource, ImageInput};
 use crate::tree::FileTree;
@@ -182,20 +181,9 @@ fn scan_blobs(
                 visit,
             ))
         });
-        // Drain what the tar reader left (padding after the end-of-archive
-        // blocks) so the digest covers the whole blob; a digest failure
-        // explains any parse failure, so it is reported first.
-        let drained = io::copy(&mut blob, &mut io::sink());
-        blob.finish()?;
+        // `analyze_with` fails only when `read` does, and it never does here.
         let out = result?;
-        let layer = out.layer.map_err(|source| ImageError::Layer {
-            digest: desc.digest.clone(),
-            source,
-        })?;
-        drained.map_err(|source| ImageError::Layer {
-            digest: desc.digest.clone(),
-            source: LayerError::Io(source),
-        })?;
+        let layer = blob.finish_layer(&desc.digest, out.layer)?;
         if let Some(progress) = opts.progress {
             let n = done.fetch_add(1, AtomicOrdering::Relaxed) + 1;
             progress(n, total);
