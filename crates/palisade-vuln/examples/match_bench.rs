@@ -15,6 +15,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use palisade_model::{Ecosystem, OsInfo, Package};
+
+/// The allocator of the palisade binary, so that the numbers are the ones
+/// users get (`MATCH_BENCH_SYSTEM_ALLOC` is not read: build without this
+/// line to compare).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use palisade_vuln::update::{update, SourceSpec, UpdateOptions};
 use palisade_vuln::{match_packages, Database, MatchOptions};
 
@@ -73,13 +79,28 @@ fn main() {
             let t = Instant::now();
             let db = Database::open(&dir).expect("open");
             let open = t.elapsed();
+            // MATCH_THREADS=N pins the number of threads (default: every core).
+            let threads: Option<usize> = std::env::var("MATCH_THREADS")
+                .ok()
+                .and_then(|t| t.parse().ok());
+            let run = || {
+                match threads {
+                    Some(n) => palisade_vuln::matcher::match_packages_on(
+                        &db,
+                        Some(&os),
+                        &packages,
+                        &MatchOptions::default(),
+                        n,
+                    ),
+                    None => match_packages(&db, Some(&os), &packages, &MatchOptions::default()),
+                }
+                .expect("match")
+            };
             let t = Instant::now();
-            let r =
-                match_packages(&db, Some(&os), &packages, &MatchOptions::default()).expect("match");
+            let r = run();
             let first = t.elapsed();
             let t = Instant::now();
-            let r2 =
-                match_packages(&db, Some(&os), &packages, &MatchOptions::default()).expect("match");
+            let r2 = run();
             let second = t.elapsed();
             assert_eq!(r.matches.len(), r2.matches.len());
             println!("packages {}", packages.len());

@@ -22,13 +22,17 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use palisade_model::{Ecosystem, OsInfo, Package, Severity};
 
 use crate::cvss::Cvss;
-use crate::osv::{Event, RangeKind};
-use crate::store::{Advisory, AffectedPackage, Database, DbError};
+use crate::osv::{Event, Range, RangeKind};
+use crate::store::{
+    decode_card, Advisory, AffectedPackage, Card, Database, DbError, RawEntries, RawEntry,
+    SortedVersions,
+};
 use crate::versions::{Scheme, Version};
 
 /// A shared, immutable string: cloning it copies a pointer. The
@@ -165,11 +169,12 @@ pub struct CvssScore {
     pub score: f64,
 }
 
-/// One vulnerability of one package.
+/// What a match says about the advisory: the same for every package the
+/// same record (or merged records) matches, so matches share one copy
+/// ([`VulnMatch::advisory`]; a `VulnMatch` reads these fields directly
+/// through `Deref`: `m.id`, `m.severity`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct VulnMatch {
-    /// Index of the package in the slice given to [`match_packages`].
-    pub package: usize,
+pub struct MatchedAdvisory {
     /// The id reported: the advisory the match is primarily made from
     /// (for OS packages the distribution's own record; a standard-archive
     /// record before an Ubuntu Pro one).
@@ -182,9 +187,6 @@ pub struct VulnMatch {
     /// The package name as the advisory writes it (a source package for
     /// Debian, Ubuntu and Alpine).
     pub advisory_package: Text,
-    /// The version compared (the source version for source-package
-    /// lookups).
-    pub compared_version: Text,
     /// One-line summary of the primary advisory.
     pub summary: Option<Text>,
     /// The finding severity.
@@ -193,6 +195,23 @@ pub struct VulnMatch {
     pub severity_source: SeveritySource,
     /// The CVSS vector used, if any (v3.x preferred over v4.0).
     pub cvss: Option<CvssScore>,
+    /// The first reference URL of the primary advisory, if any.
+    pub url: Option<Text>,
+}
+
+/// One vulnerability of one package: the package-specific part here, the
+/// advisory part shared in [`VulnMatch::advisory`] and readable through
+/// `Deref` (`m.id`, `m.aliases`, `m.severity`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VulnMatch {
+    /// Index of the package in the slice given to [`match_packages`].
+    pub package: usize,
+    /// The advisory part, shared with the other matches of the same
+    /// record(s).
+    pub advisory: Arc<MatchedAdvisory>,
+    /// The version compared (the source version for source-package
+    /// lookups).
+    pub compared_version: Text,
     /// The lowest `fixed` version above the installed one in the ranges
     /// that matched (the distribution's own version for OS packages).
     pub fixed_version: Option<Text>,
@@ -200,8 +219,13 @@ pub struct VulnMatch {
     /// version-list entry and the comparisons that decided it. Empty
     /// unless [`MatchOptions::explain`] is set.
     pub explanation: Vec<String>,
-    /// The first reference URL of the primary advisory, if any.
-    pub url: Option<Text>,
+}
+
+impl std::ops::Deref for VulnMatch {
+    type Target = MatchedAdvisory;
+    fn deref(&self) -> &MatchedAdvisory {
+        &self.advisory
+    }
 }
 
 /// Something the matcher could not check, reported beside the matches.
@@ -390,40 +414,83 @@ pub struct EntryMatch {
     pub explanation: String,
 }
 
-/// One event of a prepared range: its index in the range as written and
-/// its version parsed once (`None` for `introduced: "0"`).
+/// The kind of a range event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Introduced,
+    Fixed,
+    LastAffected,
+    Limit,
+}
+
+impl Kind {
+    fn of(e: &Event) -> Kind {
+        match e {
+            Event::Introduced(_) => Kind::Introduced,
+            Event::Fixed(_) => Kind::Fixed,
+            Event::LastAffected(_) => Kind::LastAffected,
+            Event::Limit(_) => Kind::Limit,
+        }
+    }
+}
+
+/// One event of a prepared range: its kind, its text (a slice of the
+/// entry's [`Texts`]) and its version parsed once (`None` for
+/// `introduced: "0"`).
 #[derive(Debug)]
 struct PEvent {
-    idx: usize,
+    kind: Kind,
+    text: (u32, u32),
     parsed: Option<Version>,
-    /// The text of a `fixed` event, shared by the matches reporting it.
-    fixed: Option<Text>,
+    /// The text of a `fixed` event as shared by the matches reporting it,
+    /// made on first use.
+    fixed: OnceLock<Text>,
+}
+
+/// The event texts of one entry, in one buffer.
+#[derive(Debug, Default)]
+struct Texts(String);
+
+impl Texts {
+    fn push(&mut self, s: &str) -> (u32, u32) {
+        let start = self.0.len();
+        self.0.push_str(s);
+        // Versions are bounded (MAX_VERSION_LEN) and entries far below 4 GiB.
+        let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (to32(start), to32(self.0.len()))
+    }
+
+    fn get(&self, (start, end): (u32, u32)) -> &str {
+        self.0.get(start as usize..end as usize).unwrap_or_default()
+    }
 }
 
 /// Parses every event of a range once and sorts them by version; at equal
 /// versions an `introduced` comes first, so that `introduced X, fixed X`
 /// (an empty range) ends unaffected. `Err` names the first event the
 /// scheme cannot read.
-fn prepare_events(events: &[Event], scheme: Scheme) -> Result<Vec<PEvent>, String> {
-    let mut parsed: Vec<PEvent> = Vec::with_capacity(events.len());
-    for (idx, e) in events.iter().enumerate() {
-        let text = e.version();
-        if matches!(e, Event::Introduced(_)) && text == "0" {
-            parsed.push(PEvent {
-                idx,
-                parsed: None,
-                fixed: None,
-            });
+fn prepare_events<'t>(
+    events: impl Iterator<Item = (Kind, &'t str)>,
+    scheme: Scheme,
+    texts: &mut Texts,
+) -> Result<Vec<PEvent>, String> {
+    let mut parsed: Vec<PEvent> = Vec::with_capacity(events.size_hint().0);
+    for (kind, text) in events {
+        let version = if kind == Kind::Introduced && text == "0" {
+            None
         } else {
-            let p = scheme
-                .parse(text)
-                .map_err(|err| format!("event {text:?}: {err}"))?;
-            parsed.push(PEvent {
-                idx,
-                parsed: Some(p),
-                fixed: matches!(e, Event::Fixed(_)).then(|| Text::from(text)),
-            });
-        }
+            Some(
+                scheme
+                    .parse(text)
+                    .map_err(|err| format!("event {text:?}: {err}"))?,
+            )
+        };
+        parsed.push(PEvent {
+            kind,
+            text: texts.push(text),
+            parsed: version,
+            fixed: OnceLock::new(),
+        });
     }
     let cmp = |a: &Option<Version>, b: &Option<Version>| match (a, b) {
         (None, None) => Ordering::Equal,
@@ -431,11 +498,8 @@ fn prepare_events(events: &[Event], scheme: Scheme) -> Result<Vec<PEvent>, Strin
         (Some(_), None) => Ordering::Greater,
         (Some(a), Some(b)) => a.compare(b).unwrap_or(Ordering::Equal),
     };
-    let rank = |i: usize| match events.get(i) {
-        Some(Event::Introduced(_)) => 0,
-        _ => 1,
-    };
-    parsed.sort_by(|a, b| cmp(&a.parsed, &b.parsed).then(rank(a.idx).cmp(&rank(b.idx))));
+    let rank = |k: Kind| u8::from(k != Kind::Introduced);
+    parsed.sort_by(|a, b| cmp(&a.parsed, &b.parsed).then(rank(a.kind).cmp(&rank(b.kind))));
     Ok(parsed)
 }
 
@@ -449,11 +513,11 @@ struct RangeHit {
 }
 
 /// Evaluates sorted events against `v` (see [`range_includes`]).
-fn eval_range(events: &[Event], sorted: &[PEvent], v: &Version) -> Option<RangeHit> {
+fn eval_range(sorted: &[PEvent], v: &Version) -> Option<RangeHit> {
     let mut any_limit = false;
     let mut below_limit = false;
     for pe in sorted {
-        if let (Some(Event::Limit(_)), Some(p)) = (events.get(pe.idx), &pe.parsed) {
+        if let (Kind::Limit, Some(p)) = (pe.kind, &pe.parsed) {
             any_limit = true;
             if v.compare(p) == Some(Ordering::Less) {
                 below_limit = true;
@@ -470,10 +534,10 @@ fn eval_range(events: &[Event], sorted: &[PEvent], v: &Version) -> Option<RangeH
             None => Ordering::Greater, // v > "0"
             Some(p) => v.compare(p).unwrap_or(Ordering::Less),
         };
-        match events.get(pe.idx) {
-            Some(Event::Introduced(_)) if ord != Ordering::Less => affected_by = Some(i),
-            Some(Event::Fixed(_)) if ord != Ordering::Less => affected_by = None,
-            Some(Event::LastAffected(_)) if ord == Ordering::Greater => affected_by = None,
+        match pe.kind {
+            Kind::Introduced if ord != Ordering::Less => affected_by = Some(i),
+            Kind::Fixed if ord != Ordering::Less => affected_by = None,
+            Kind::LastAffected if ord == Ordering::Greater => affected_by = None,
             _ => {}
         }
     }
@@ -482,27 +546,29 @@ fn eval_range(events: &[Event], sorted: &[PEvent], v: &Version) -> Option<RangeH
     // last_affected or limit after the introduced one.
     let closing = sorted[intro + 1..]
         .iter()
-        .position(|pe| !matches!(events.get(pe.idx), Some(Event::Introduced(_))))
+        .position(|pe| pe.kind != Kind::Introduced)
         .map(|p| intro + 1 + p);
     Some(RangeHit { intro, closing })
 }
 
-/// The `fixed` event closing a range hit, with its parsed version.
-fn fixed_of<'e>(events: &'e [Event], sorted: &'e [PEvent], hit: RangeHit) -> Option<&'e PEvent> {
+/// The `fixed` event closing a range hit.
+fn fixed_of(sorted: &[PEvent], hit: RangeHit) -> Option<&PEvent> {
     let c = &sorted[hit.closing?];
-    matches!(events.get(c.idx), Some(Event::Fixed(_))).then_some(c)
+    (c.kind == Kind::Fixed).then_some(c)
 }
 
 /// The comparisons that decided a range hit, as `--explain-match` prints them.
-fn describe(events: &[Event], sorted: &[PEvent], hit: RangeHit, vs: &str) -> String {
-    let text = |i: usize| events.get(sorted[i].idx).map_or("", Event::version);
-    let intro = text(hit.intro);
-    match hit.closing.map(|c| (events.get(sorted[c].idx), text(c))) {
-        Some((Some(Event::Fixed(_)), f)) => format!("introduced {intro} <= {vs} < fixed {f}"),
-        Some((Some(Event::LastAffected(_)), l)) => {
+fn describe(sorted: &[PEvent], texts: &Texts, hit: RangeHit, vs: &str) -> String {
+    let intro = texts.get(sorted[hit.intro].text);
+    match hit
+        .closing
+        .map(|c| (sorted[c].kind, texts.get(sorted[c].text)))
+    {
+        Some((Kind::Fixed, f)) => format!("introduced {intro} <= {vs} < fixed {f}"),
+        Some((Kind::LastAffected, l)) => {
             format!("introduced {intro} <= {vs} <= last_affected {l}")
         }
-        Some((Some(Event::Limit(_)), l)) => format!("introduced {intro} <= {vs} < limit {l}"),
+        Some((Kind::Limit, l)) => format!("introduced {intro} <= {vs} < limit {l}"),
         _ => format!("introduced {intro} <= {vs}, no fix"),
     }
 }
@@ -512,106 +578,497 @@ fn describe(events: &[Event], sorted: &[PEvent], hit: RangeHit, vs: &str) -> Str
 struct PreparedRange {
     /// Its index among the entry's ranges.
     ri: usize,
+    /// `ECOSYSTEM` or `SEMVER`.
+    kind: &'static str,
     /// The scheme its events are compared with.
     scheme: Scheme,
     /// Sorted events, or why one could not be read.
     events: Result<Vec<PEvent>, String>,
 }
 
-/// The texts of an advisory the matches share, made once per run.
+/// The texts and severities of an advisory the matches share, made once
+/// per run.
 #[derive(Debug)]
 struct AdvInfo {
     /// Its id, then its aliases.
     ids: Vec<Text>,
     /// The same in lower case, for alias merging.
     lower: Vec<String>,
+    /// Its aliases without the id (any case), sorted, deduplicated: what a
+    /// match made from this record alone lists.
+    aliases: Vec<Text>,
     summary: Option<Text>,
     url: Option<Text>,
+    withdrawn: bool,
+    /// The best CVSS of its own vectors.
+    cvss: Option<(u8, CvssScore, Severity)>,
+    /// Its first severity word: `database_specific`, then non-CVSS
+    /// `severity` entries.
+    word: Option<(Severity, Text)>,
 }
 
 impl AdvInfo {
     fn new(a: &Advisory) -> AdvInfo {
-        let all = || std::iter::once(&a.id).chain(a.aliases.iter());
+        AdvInfo::from_card(&Card {
+            withdrawn: a.withdrawn.is_some(),
+            id: &a.id,
+            aliases: a.aliases.iter().map(String::as_str).collect(),
+            summary: a.summary.as_deref(),
+            url: a.references.first().map(|r| r.url.as_str()),
+            database_severity: a.database_severity.as_deref(),
+            severity: a
+                .severity
+                .iter()
+                .map(|s| (s.kind.as_str(), s.score.as_str()))
+                .collect(),
+        })
+    }
+
+    fn from_card(a: &Card<'_>) -> AdvInfo {
+        let all = || std::iter::once(a.id).chain(a.aliases.iter().copied());
+        let ids: Vec<Text> = all().map(Text::from).collect();
+        let mut aliases: Vec<Text> = ids
+            .iter()
+            .filter(|x| !x.eq_ignore_ascii_case(a.id))
+            .cloned()
+            .collect();
+        aliases.sort_unstable();
+        aliases.dedup();
+        let words = a.database_severity.into_iter().chain(
+            a.severity
+                .iter()
+                .filter(|(kind, _)| !kind.starts_with("CVSS"))
+                .map(|(_, score)| *score),
+        );
         AdvInfo {
-            ids: all().map(|s| Text::from(s.as_str())).collect(),
-            lower: all().map(|s| s.to_ascii_lowercase()).collect(),
-            summary: a.summary.as_deref().map(Text::from),
-            url: a.references.first().map(|r| Text::from(r.url.as_str())),
+            ids,
+            lower: all().map(str::to_ascii_lowercase).collect(),
+            aliases,
+            summary: a.summary.map(Text::from),
+            url: a.url.map(Text::from),
+            withdrawn: a.withdrawn,
+            cvss: best_cvss(a.severity.iter().map(|(_, score)| *score), None),
+            word: first_word(words),
         }
     }
 }
 
-/// An `affected` entry with its events and listed versions parsed once
-/// for one package scheme, shared by every package looked up under its
-/// name in one [`match_packages`] run.
+/// The first word of `words` that names a severity, with it.
+fn first_word<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<(Severity, Text)> {
+    words.find_map(|w| severity_from_word(w).map(|s| (s, Text::from(w))))
+}
+
+/// An entry's explicit `versions` list: the versions in one buffer, with
+/// the span of each and its index in the list as written, in the stored
+/// order (see `store::write::encode_versions`): the first `sorted` sorted
+/// by the scheme `sorted_by`, then the rest in the order written.
+#[derive(Debug, Default)]
+struct Listed {
+    texts: Texts,
+    items: Vec<(u32, (u32, u32))>,
+    sorted: usize,
+    sorted_by: Option<Scheme>,
+}
+
+impl Listed {
+    /// From the stored `L` form (versions joined by newlines, without the `L`).
+    fn from_lines(lines: &str) -> Listed {
+        let mut listed = Listed::default();
+        if !lines.is_empty() {
+            listed.items = lines
+                .split('\n')
+                .enumerate()
+                .map(|(i, l)| (idx32(i), listed.texts.push(l)))
+                .collect();
+        }
+        listed
+    }
+
+    /// From a decoded list, in the order written.
+    fn from_list(list: &[String]) -> Listed {
+        let mut listed = Listed::default();
+        listed.items = list
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (idx32(i), listed.texts.push(l)))
+            .collect();
+        listed
+    }
+
+    /// From the stored `S` form, sorted by the scheme of `ecosystem`.
+    fn from_sorted(sorted: SortedVersions<'_>, ecosystem: &str) -> Listed {
+        let mut listed = Listed {
+            sorted: sorted.readable,
+            sorted_by: Scheme::for_ecosystem(ecosystem),
+            ..Listed::default()
+        };
+        listed.items = sorted
+            .items
+            .iter()
+            .map(|&(i, l)| (idx32(i), listed.texts.push(l)))
+            .collect();
+        listed
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The text of the item at `at` (in the stored order).
+    fn text(&self, at: usize) -> &str {
+        self.items
+            .get(at)
+            .map_or("", |&(_, span)| self.texts.get(span))
+    }
+
+    /// The index as written of the item at `at`.
+    fn index(&self, at: usize) -> u32 {
+        self.items.get(at).map_or(u32::MAX, |&(i, _)| i)
+    }
+
+    /// With a list stored sorted by `scheme`: the item (position in the
+    /// stored order) of the first version listed (in the order written)
+    /// equal to `v`, found by binary search, parsing only the versions it
+    /// probes. `Err` when a sorted version no longer parses (then the
+    /// caller parses the whole list).
+    fn find_sorted(&self, scheme: Scheme, v: &Version) -> Result<Option<usize>, ()> {
+        let cmp = |at: usize| -> Result<Ordering, ()> {
+            let p = scheme.parse(self.text(at)).map_err(|_| ())?;
+            p.compare(v).ok_or(())
+        };
+        let (mut lo, mut hi) = (0, self.sorted.min(self.items.len()));
+        let end = hi;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if cmp(mid)? == Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut best: Option<usize> = None;
+        let mut at = lo;
+        while at < end && cmp(at)? == Ordering::Equal {
+            if best.is_none_or(|b| self.index(at) < self.index(b)) {
+                best = Some(at);
+            }
+            at += 1;
+        }
+        for at in end..self.items.len() {
+            if self.text(at) == v.as_str() && best.is_none_or(|b| self.index(at) < self.index(b)) {
+                best = Some(at);
+            }
+        }
+        Ok(best)
+    }
+}
+
+/// An entry's `versions` list parsed with one scheme, for finding the first
+/// listed version equal to a package's.
+#[derive(Debug)]
+struct ListedVersions {
+    /// The items of the list (positions in the stored order), in the order written.
+    order: Vec<usize>,
+    /// In the order written (`None` where the scheme refuses a version: it
+    /// then matches by string equality).
+    parsed: Vec<Option<Version>>,
+    /// Indices of the parsed ones, sorted by version then index; `None`
+    /// for schemes whose order is not transitive (Maven), searched in order.
+    sorted: Option<Vec<u32>>,
+    /// Indices of the refused ones.
+    unparsed: Vec<u32>,
+}
+
+impl ListedVersions {
+    fn new(listed: &Listed, scheme: Scheme) -> ListedVersions {
+        // In the order written.
+        let mut order: Vec<usize> = (0..listed.items.len()).collect();
+        order.sort_by_key(|&at| listed.index(at));
+        let n = order.len();
+        let parsed: Vec<Option<Version>> = order
+            .iter()
+            .map(|&at| scheme.parse(listed.text(at)).ok())
+            .collect();
+        let unparsed = (0..n).filter(|&i| parsed[i].is_none()).map(idx32).collect();
+        let sorted = (scheme != Scheme::Maven).then(|| {
+            let mut s: Vec<u32> = (0..n).filter(|&i| parsed[i].is_some()).map(idx32).collect();
+            // Stable: equal versions keep the order written.
+            s.sort_by(|&a, &b| match (&parsed[a as usize], &parsed[b as usize]) {
+                (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal),
+                _ => Ordering::Equal,
+            });
+            s
+        });
+        ListedVersions {
+            order,
+            parsed,
+            sorted,
+            unparsed,
+        }
+    }
+
+    /// The item (position in the stored order) of the first version
+    /// listed (in the order written) equal to `v`: by version where the
+    /// scheme reads it, else by text.
+    fn find(&self, listed: &Listed, v: &Version) -> Option<usize> {
+        let cmp = |i: u32| {
+            self.parsed
+                .get(i as usize)
+                .and_then(Option::as_ref)
+                .and_then(|p| p.compare(v))
+        };
+        let by_version = match &self.sorted {
+            Some(sorted) => {
+                let at = sorted.partition_point(|&i| cmp(i) == Some(Ordering::Less));
+                sorted
+                    .get(at)
+                    .copied()
+                    .filter(|&i| cmp(i) == Some(Ordering::Equal))
+            }
+            None => (0..self.parsed.len())
+                .map(idx32)
+                .find(|&i| cmp(i) == Some(Ordering::Equal)),
+        };
+        let by_text = self
+            .unparsed
+            .iter()
+            .copied()
+            .find(|&i| listed.text(self.order[i as usize]) == v.as_str());
+        let first = match (by_version, by_text) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.order.get(first as usize).copied()
+    }
+}
+
+/// An index as `u32` (lists are far shorter).
+fn idx32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// An `affected` entry with its events parsed once for one package scheme
+/// (its `versions` list on first need), shared by every package looked up
+/// under its name in one [`match_packages`] run.
 #[derive(Debug)]
 struct PreparedEntry {
-    entry: AffectedPackage,
-    /// `entry.ecosystem` and `entry.name`, shared by the matches.
+    /// `ecosystem` and `name` of the entry, shared by the matches.
     ecosystem: Text,
     name: Text,
+    /// Whether the ecosystem is an Ubuntu Pro one.
+    pro: bool,
     /// The advisory's texts.
     adv: Arc<AdvInfo>,
-    /// The record's CVSS and severity word, computed on first use.
-    cvss: std::cell::OnceCell<Option<(CvssScore, Severity)>>,
-    word: std::cell::OnceCell<Option<(Severity, Text)>>,
+    /// The entry's own severity word or vector.
+    severity: Option<Box<str>>,
+    texts: Texts,
     ranges: Vec<PreparedRange>,
-    /// The `versions` list parsed with the package scheme (`None` where
-    /// the scheme refuses one: it then matches by string equality).
-    versions: Vec<Option<Version>>,
+    listed: Listed,
+    /// The `versions` list parsed with the package scheme, on first need.
+    versions: OnceLock<ListedVersions>,
+    /// The record's CVSS and severity word, computed on first use.
+    cvss: OnceLock<Option<(CvssScore, Severity)>>,
+    /// The advisory part of a match made from this record alone.
+    alone: OnceLock<Arc<MatchedAdvisory>>,
+}
+
+/// The scheme a range of this kind is compared with, for packages of
+/// `scheme`; `None` for ranges that are not matched (GIT, unknown types).
+fn range_scheme(kind: &RangeKind, scheme: Scheme) -> Option<(Scheme, &'static str)> {
+    match kind {
+        RangeKind::Ecosystem => Some((scheme, "ECOSYSTEM")),
+        RangeKind::Semver if scheme == Scheme::Go => Some((Scheme::Go, "SEMVER")),
+        RangeKind::Semver => Some((Scheme::SemVer, "SEMVER")),
+        _ => None,
+    }
 }
 
 impl PreparedEntry {
-    fn new(
-        entry: AffectedPackage,
+    /// An entry read from the store's blob, for packages of `scheme`.
+    fn from_raw(
+        path: &std::path::Path,
+        raw: &RawEntry<'_>,
         scheme: Scheme,
         ecosystem: Text,
         name: Text,
         adv: Arc<AdvInfo>,
-    ) -> PreparedEntry {
-        let ranges = entry
-            .ranges
-            .iter()
-            .enumerate()
-            .filter_map(|(ri, range)| {
-                let range_scheme = match range.kind {
-                    RangeKind::Ecosystem => scheme,
-                    RangeKind::Semver if scheme == Scheme::Go => Scheme::Go,
-                    RangeKind::Semver => Scheme::SemVer,
-                    _ => return None,
-                };
-                Some(PreparedRange {
-                    ri,
-                    scheme: range_scheme,
-                    events: prepare_events(&range.events, range_scheme),
-                })
-            })
-            .collect();
-        let versions = entry
-            .versions
-            .iter()
-            .map(|l| scheme.parse(l).ok())
-            .collect();
-        PreparedEntry {
-            entry,
+    ) -> Result<PreparedEntry, DbError> {
+        let mut texts = Texts::default();
+        let mut ranges = Vec::new();
+        if let Some(compact) = raw.ranges.strip_prefix('C') {
+            let corrupt = || DbError::Store {
+                path: path.to_path_buf(),
+                message: "corrupt stored range".into(),
+            };
+            for (ri, line) in compact.split('\n').enumerate() {
+                if compact.is_empty() {
+                    break;
+                }
+                let mut parts = line.split('\t');
+                let kind = RangeKind::parse(parts.next().unwrap_or_default());
+                let mut events = Vec::new();
+                for p in parts {
+                    let (tag, v) = p.split_at_checked(1).ok_or_else(corrupt)?;
+                    let k = match tag {
+                        "i" => Kind::Introduced,
+                        "f" => Kind::Fixed,
+                        "a" => Kind::LastAffected,
+                        "l" => Kind::Limit,
+                        _ => return Err(corrupt()),
+                    };
+                    events.push((k, v));
+                }
+                if let Some((s, kind)) = range_scheme(&kind, scheme) {
+                    ranges.push(PreparedRange {
+                        ri,
+                        kind,
+                        scheme: s,
+                        events: prepare_events(events.into_iter(), s, &mut texts),
+                    });
+                }
+            }
+        } else {
+            let decoded = crate::store::decode_ranges(path, raw.ranges)?;
+            ranges = prepare_ranges(&decoded, scheme, &mut texts);
+        }
+        let listed = if let Some(lines) = raw.versions.strip_prefix('L') {
+            Listed::from_lines(lines)
+        } else if let Some(sorted) = SortedVersions::parse(raw.versions) {
+            Listed::from_sorted(sorted, raw.ecosystem)
+        } else {
+            Listed::from_list(&crate::store::decode_versions(path, raw.versions)?)
+        };
+        Ok(PreparedEntry {
+            pro: raw.ecosystem.starts_with("Ubuntu:Pro:"),
             ecosystem,
             name,
             adv,
-            cvss: std::cell::OnceCell::new(),
-            word: std::cell::OnceCell::new(),
+            severity: raw.severity.map(Box::from),
+            texts,
             ranges,
-            versions,
+            listed,
+            versions: OnceLock::new(),
+            cvss: OnceLock::new(),
+            alone: OnceLock::new(),
+        })
+    }
+
+    /// An entry as the public API gives it.
+    fn from_entry(entry: &AffectedPackage, scheme: Scheme) -> PreparedEntry {
+        let mut texts = Texts::default();
+        let ranges = prepare_ranges(&entry.ranges, scheme, &mut texts);
+        PreparedEntry {
+            pro: entry.ecosystem.starts_with("Ubuntu:Pro:"),
+            ecosystem: entry.ecosystem.as_str().into(),
+            name: entry.name.as_str().into(),
+            adv: Arc::new(AdvInfo::new(&entry.advisory)),
+            severity: entry.severity.as_deref().map(Box::from),
+            texts,
+            ranges,
+            listed: Listed::from_list(&entry.versions),
+            versions: OnceLock::new(),
+            cvss: OnceLock::new(),
+            alone: OnceLock::new(),
         }
+    }
+
+    /// The `versions` list parsed with `scheme`.
+    fn listed_versions(&self, scheme: Scheme) -> &ListedVersions {
+        self.versions
+            .get_or_init(|| ListedVersions::new(&self.listed, scheme))
+    }
+
+    fn id(&self) -> &Text {
+        &self.adv.ids[0]
+    }
+
+    /// The record's CVSS vectors, v3.x first (v3.1 before v3.0), then
+    /// v4.0: the advisory's, then the entry's own severity.
+    fn cvss(&self) -> Option<(CvssScore, Severity)> {
+        self.cvss
+            .get_or_init(|| {
+                best_cvss(self.severity.as_deref().into_iter(), self.adv.cvss.clone())
+                    .map(|(_, c, s)| (c, s))
+            })
+            .clone()
+    }
+
+    /// The first severity word of the record: the entry's, the advisory's
+    /// `database_specific` one, then its non-CVSS severities.
+    fn word(&self) -> Option<(Severity, Text)> {
+        first_word(self.severity.as_deref().into_iter()).or_else(|| self.adv.word.clone())
+    }
+
+    /// The advisory part of a match made from this record alone.
+    fn alone(&self) -> Arc<MatchedAdvisory> {
+        self.alone
+            .get_or_init(|| {
+                let (severity, severity_source, cvss) = severity_of(std::iter::once(self));
+                Arc::new(MatchedAdvisory {
+                    id: self.id().clone(),
+                    aliases: self.adv.aliases.clone(),
+                    ecosystem: self.ecosystem.clone(),
+                    advisory_package: self.name.clone(),
+                    summary: self.adv.summary.clone(),
+                    severity,
+                    severity_source,
+                    cvss,
+                    url: self.adv.url.clone(),
+                })
+            })
+            .clone()
     }
 }
 
-/// A fixed version found by a match: its text and its parsed version in
-/// the scheme it was parsed with.
+/// The ranges of `ranges` that are matched, prepared for `scheme`.
+fn prepare_ranges(ranges: &[Range], scheme: Scheme, texts: &mut Texts) -> Vec<PreparedRange> {
+    ranges
+        .iter()
+        .enumerate()
+        .filter_map(|(ri, range)| {
+            let (s, kind) = range_scheme(&range.kind, scheme)?;
+            let events = range.events.iter().map(|e| (Kind::of(e), e.version()));
+            Some(PreparedRange {
+                ri,
+                kind,
+                scheme: s,
+                events: prepare_events(events, s, texts),
+            })
+        })
+        .collect()
+}
+
+/// The severity of a match from its records, in order: the first CVSS
+/// among them, else the first severity word, else unknown (medium).
+fn severity_of<'e>(
+    mut records: impl Iterator<Item = &'e PreparedEntry> + Clone,
+) -> (Severity, SeveritySource, Option<CvssScore>) {
+    match records.clone().find_map(PreparedEntry::cvss) {
+        Some((c, s)) => (s, SeveritySource::Cvss, Some(c)),
+        None => match records.find_map(PreparedEntry::word) {
+            Some((s, w)) => (s, SeveritySource::Ecosystem(w), None),
+            None => (Severity::Medium, SeveritySource::Unknown, None),
+        },
+    }
+}
+
+/// A fixed version found by a match: its event and its text, in the
+/// scheme it was parsed with.
 #[derive(Debug, Clone, Copy)]
 struct Fixed<'e> {
-    text: &'e Text,
-    parsed: &'e Version,
+    event: &'e PEvent,
+    text: &'e str,
     scheme: Scheme,
+}
+
+impl Fixed<'_> {
+    /// The text, shared by every match reporting it.
+    fn shared(&self) -> Text {
+        self.event
+            .fixed
+            .get_or_init(|| Text::from(self.text))
+            .clone()
+    }
 }
 
 /// The lower of two fixed versions in `scheme` (the first when they
@@ -623,10 +1080,11 @@ fn lowest_fixed<'e>(
 ) -> Option<Fixed<'e>> {
     match (a, b) {
         (Some(a), Some(b)) => {
-            let ord = if a.scheme == scheme && b.scheme == scheme {
-                a.parsed.compare(b.parsed).ok_or(())
-            } else {
-                scheme.compare(a.text, b.text).map_err(|_| ())
+            let ord = match (&a.event.parsed, &b.event.parsed) {
+                (Some(pa), Some(pb)) if a.scheme == scheme && b.scheme == scheme => {
+                    pa.compare(pb).ok_or(())
+                }
+                _ => scheme.compare(a.text, b.text).map_err(|_| ()),
             };
             match ord {
                 Ok(Ordering::Greater) => Some(b),
@@ -638,6 +1096,7 @@ fn lowest_fixed<'e>(
 }
 
 /// The package version parsed in the other schemes a `SEMVER` range needs.
+#[derive(Default)]
 struct OtherSchemes {
     parsed: Vec<(Scheme, Result<Version, String>)>,
 }
@@ -677,7 +1136,6 @@ fn eval_entry<'e>(
 ) -> Option<PHit<'e>> {
     let mut hit: Option<PHit<'e>> = None;
     for pr in &pe.ranges {
-        let range = &pe.entry.ranges[pr.ri];
         let ri = pr.ri;
         let v = if pr.scheme == scheme {
             version
@@ -685,7 +1143,7 @@ fn eval_entry<'e>(
             match other.get(pr.scheme, version.as_str()) {
                 Ok(v) => v,
                 Err(e) => {
-                    problems.push(format!("range {ri} ({}): {e}", range.kind.as_str()));
+                    problems.push(format!("range {ri} ({}): {e}", pr.kind));
                     continue;
                 }
             }
@@ -693,28 +1151,28 @@ fn eval_entry<'e>(
         let sorted = match &pr.events {
             Ok(s) => s,
             Err(e) => {
-                problems.push(format!("range {ri} ({}): {e}", range.kind.as_str()));
+                problems.push(format!("range {ri} ({}): {e}", pr.kind));
                 continue;
             }
         };
-        let Some(rh) = eval_range(&range.events, sorted, v) else {
+        let Some(rh) = eval_range(sorted, v) else {
             continue;
         };
-        let fixed = fixed_of(&range.events, sorted, rh).and_then(|c| {
-            Some(Fixed {
-                text: c.fixed.as_ref()?,
-                parsed: c.parsed.as_ref()?,
+        let fixed = fixed_of(sorted, rh)
+            .filter(|c| c.parsed.is_some())
+            .map(|c| Fixed {
+                event: c,
+                text: pe.texts.get(c.text),
                 scheme: pr.scheme,
-            })
-        });
+            });
         hit = Some(match hit {
             None => PHit {
                 fixed,
                 explanation: explain.then(|| {
                     format!(
                         "{} range #{ri}: {} ({})",
-                        range.kind.as_str(),
-                        describe(&range.events, sorted, rh, v.as_str()),
+                        pr.kind,
+                        describe(sorted, &pe.texts, rh, v.as_str()),
                         pr.scheme
                     )
                 }),
@@ -725,24 +1183,26 @@ fn eval_entry<'e>(
             },
         });
     }
-    if hit.is_none() {
-        for (listed, parsed) in pe.entry.versions.iter().zip(&pe.versions) {
-            let equal = match parsed {
-                Some(l) => l.compare(version) == Some(Ordering::Equal),
-                None => listed == version.as_str(),
-            };
-            if equal {
-                hit = Some(PHit {
-                    fixed: None,
-                    explanation: explain.then(|| {
-                        format!(
-                            "listed in versions: {listed} == {} ({scheme})",
-                            version.as_str()
-                        )
-                    }),
-                });
-                break;
-            }
+    if hit.is_none() && !pe.listed.is_empty() {
+        let found = match pe.listed.sorted_by {
+            Some(s) if s == scheme => pe.listed.find_sorted(scheme, version).ok(),
+            _ => None,
+        };
+        let found = match found {
+            Some(f) => f,
+            None => pe.listed_versions(scheme).find(&pe.listed, version),
+        };
+        if let Some(at) = found {
+            let listed = pe.listed.text(at);
+            hit = Some(PHit {
+                fixed: None,
+                explanation: explain.then(|| {
+                    format!(
+                        "listed in versions: {listed} == {} ({scheme})",
+                        version.as_str()
+                    )
+                }),
+            });
         }
     }
     hit
@@ -757,14 +1217,8 @@ pub fn entry_matches(
     scheme: Scheme,
     version: &Version,
 ) -> (Option<EntryMatch>, Vec<String>) {
-    let pe = PreparedEntry::new(
-        entry.clone(),
-        scheme,
-        entry.ecosystem.as_str().into(),
-        entry.name.as_str().into(),
-        Arc::new(AdvInfo::new(&entry.advisory)),
-    );
-    let mut other = OtherSchemes { parsed: Vec::new() };
+    let pe = PreparedEntry::from_entry(entry, scheme);
+    let mut other = OtherSchemes::default();
     let mut problems = Vec::new();
     let hit = eval_entry(&pe, scheme, version, &mut other, true, &mut problems);
     let m = hit.map(|h| EntryMatch {
@@ -785,12 +1239,15 @@ pub fn range_includes(
     scheme: Scheme,
     v: &Version,
 ) -> Result<Option<EntryMatch>, String> {
-    let sorted = prepare_events(events, scheme)?;
-    Ok(eval_range(events, &sorted, v).map(|rh| EntryMatch {
-        fixed: fixed_of(events, &sorted, rh)
-            .and_then(|c| events.get(c.idx))
-            .map(|e| e.version().to_string()),
-        explanation: describe(events, &sorted, rh, v.as_str()),
+    let mut texts = Texts::default();
+    let sorted = prepare_events(
+        events.iter().map(|e| (Kind::of(e), e.version())),
+        scheme,
+        &mut texts,
+    )?;
+    Ok(eval_range(&sorted, v).map(|rh| EntryMatch {
+        fixed: fixed_of(&sorted, rh).map(|c| texts.get(c.text).to_string()),
+        explanation: describe(&sorted, &texts, rh, v.as_str()),
     }))
 }
 
@@ -839,60 +1296,6 @@ fn best_cvss<'a>(
     best
 }
 
-/// Best CVSS of each advisory's own vectors, computed once per run.
-#[derive(Default)]
-struct SeverityCache {
-    advisory: HashMap<*const Advisory, Option<(u8, CvssScore, Severity)>>,
-}
-
-impl SeverityCache {
-    /// The CVSS vectors of a record, v3.x first (v3.1 before v3.0), then
-    /// v4.0: the advisory's, then the entry's own severity. Once per entry.
-    fn cvss_of(&mut self, pe: &PreparedEntry) -> Option<(CvssScore, Severity)> {
-        if let Some(c) = pe.cvss.get() {
-            return c.clone();
-        }
-        let entry = &pe.entry;
-        let adv = &entry.advisory;
-        let base = self
-            .advisory
-            .entry(Arc::as_ptr(adv))
-            .or_insert_with(|| best_cvss(adv.severity.iter().map(|s| s.score.as_str()), None))
-            .clone();
-        let c = best_cvss(entry.severity.as_deref().into_iter(), base).map(|(_, c, s)| (c, s));
-        pe.cvss.get_or_init(|| c).clone()
-    }
-}
-
-/// The first severity word of a record: the entry's, the advisory's
-/// `database_specific` one, then its non-CVSS severities. Once per entry.
-fn word_of(pe: &PreparedEntry) -> Option<(Severity, Text)> {
-    pe.word
-        .get_or_init(|| {
-            let entry = &pe.entry;
-            let words = entry
-                .severity
-                .iter()
-                .chain(entry.advisory.database_severity.iter())
-                .map(String::as_str)
-                .chain(
-                    entry
-                        .advisory
-                        .severity
-                        .iter()
-                        .filter(|s| !s.kind.starts_with("CVSS"))
-                        .map(|s| s.score.as_str()),
-                );
-            for w in words {
-                if let Some(s) = severity_from_word(w) {
-                    return Some((s, w.into()));
-                }
-            }
-            None
-        })
-        .clone()
-}
-
 /// One record that matched, before merging.
 struct Hit<'e> {
     pe: &'e PreparedEntry,
@@ -901,11 +1304,7 @@ struct Hit<'e> {
 
 impl Hit<'_> {
     fn id(&self) -> &Text {
-        &self.pe.adv.ids[0]
-    }
-
-    fn is_pro(&self) -> bool {
-        self.pe.entry.ecosystem.starts_with("Ubuntu:Pro:")
+        self.pe.id()
     }
 }
 
@@ -916,11 +1315,20 @@ fn merge(
     compared: &Text,
     scheme: Scheme,
     hits: &[Hit<'_>],
-    sev: &mut SeverityCache,
     ignore_unfixed: bool,
     out: &mut Vec<VulnMatch>,
 ) {
     let n = hits.len();
+    let start = out.len();
+    let explanation_of = |h: &Hit| -> Option<String> {
+        let e = h.m.explanation.as_deref()?;
+        Some(format!(
+            "{} [{} {}]: {e}",
+            h.id(),
+            h.pe.ecosystem,
+            h.pe.name
+        ))
+    };
     let mut group: Vec<usize> = (0..n).collect();
     fn find(g: &mut [usize], mut i: usize) -> usize {
         while g[i] != i {
@@ -960,88 +1368,75 @@ fn merge(
     if groups < n {
         order.sort_unstable();
     }
-    let start = out.len();
     let mut members: Vec<usize> = Vec::new();
     for run in order.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, only)] = run {
+            // One record: its shared advisory part as is.
+            let h = &hits[*only];
+            let fixed_version = h.m.fixed.map(|f| f.shared());
+            if ignore_unfixed && fixed_version.is_none() {
+                continue;
+            }
+            out.push(VulnMatch {
+                package,
+                advisory: h.pe.alone(),
+                compared_version: compared.clone(),
+                fixed_version,
+                explanation: explanation_of(h).into_iter().collect(),
+            });
+            continue;
+        }
         members.clear();
         members.extend(run.iter().map(|&(_, i)| i));
         // Primary: a standard-archive record before an Ubuntu Pro one, then
         // one that has a fix, then one that is not a bare CVE record, then by id.
         members.sort_by(|&a, &b| {
-            let key = |h: &Hit| (h.is_pro(), h.m.fixed.is_none(), h.id().starts_with("CVE-"));
+            let key = |h: &Hit| (h.pe.pro, h.m.fixed.is_none(), h.id().starts_with("CVE-"));
             let (ha, hb) = (&hits[a], &hits[b]);
             key(ha).cmp(&key(hb)).then_with(|| ha.id().cmp(hb.id()))
         });
         let primary = &hits[members[0]];
         let id = primary.id();
-        let aliases: Vec<Text> = if members.len() == 1 {
-            // One record: its aliases, sorted and deduplicated.
-            let mut a: Vec<&Text> = primary
-                .pe
-                .adv
-                .ids
-                .iter()
-                .filter(|a| !a.eq_ignore_ascii_case(id))
-                .collect();
-            a.sort_unstable();
-            a.dedup();
-            a.into_iter().cloned().collect()
-        } else {
-            members
-                .iter()
-                .flat_map(|&m| hits[m].pe.adv.ids.iter())
-                .filter(|a| !a.eq_ignore_ascii_case(id))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .cloned()
-                .collect()
-        };
-        let cvss = members.iter().find_map(|&m| sev.cvss_of(hits[m].pe));
-        let (severity, severity_source, cvss) = match cvss {
-            Some((c, s)) => (s, SeveritySource::Cvss, Some(c)),
-            None => match members.iter().find_map(|&m| word_of(hits[m].pe)) {
-                Some((s, w)) => (s, SeveritySource::Ecosystem(w), None),
-                None => (Severity::Medium, SeveritySource::Unknown, None),
-            },
-        };
+        let aliases: Vec<Text> = members
+            .iter()
+            .flat_map(|&m| hits[m].pe.adv.ids.iter())
+            .filter(|a| !a.eq_ignore_ascii_case(id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect();
+        let (severity, severity_source, cvss) = severity_of(members.iter().map(|&m| hits[m].pe));
         // The fix of the primary record; for a standard-archive primary the
         // lowest fix among standard-archive records.
         let fixed_version = members
             .iter()
             .map(|&m| &hits[m])
-            .filter(|h| h.is_pro() == primary.is_pro())
+            .filter(|h| h.pe.pro == primary.pe.pro)
             .fold(None, |acc, h| lowest_fixed(scheme, acc, h.m.fixed))
-            .map(|f| f.text.clone());
-        let explanation = members
-            .iter()
-            .filter_map(|&m| {
-                let h = &hits[m];
-                let e = h.m.explanation.as_deref()?;
-                Some(format!(
-                    "{} [{} {}]: {e}",
-                    h.id(),
-                    h.pe.entry.ecosystem,
-                    h.pe.entry.name
-                ))
-            })
-            .collect();
+            .map(|f| f.shared());
         if ignore_unfixed && fixed_version.is_none() {
             continue;
         }
+        let explanation = members
+            .iter()
+            .filter_map(|&m| explanation_of(&hits[m]))
+            .collect();
         out.push(VulnMatch {
             package,
-            id: id.clone(),
-            aliases,
-            ecosystem: primary.pe.ecosystem.clone(),
-            advisory_package: primary.pe.name.clone(),
+            advisory: Arc::new(MatchedAdvisory {
+                id: id.clone(),
+                aliases,
+                ecosystem: primary.pe.ecosystem.clone(),
+                advisory_package: primary.pe.name.clone(),
+                summary: primary.pe.adv.summary.clone(),
+                severity,
+                severity_source,
+                cvss,
+                url: primary.pe.adv.url.clone(),
+            }),
             compared_version: compared.clone(),
-            summary: primary.pe.adv.summary.clone(),
-            severity,
-            severity_source,
-            cvss,
             fixed_version,
             explanation,
-            url: primary.pe.adv.url.clone(),
         });
     }
     out[start..].sort_by(|a, b| a.id.cmp(&b.id));
@@ -1080,8 +1475,18 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-/// The entries stored under one (family, name, scheme), fetched and
-/// prepared once per [`match_packages`] run.
+/// One distinct (family, name, scheme) of the inventory.
+struct Key<'a> {
+    family: &'static str,
+    /// The name as the first package looked up under it spells it.
+    name: &'a str,
+    release: Option<&'a DistroRelease>,
+    scheme: Scheme,
+}
+
+/// The entries stored under one key, fetched and prepared once per
+/// [`match_packages`] run.
+#[derive(Default)]
 struct KeyEntries {
     /// Whether the store holds any entry under the family and name (of
     /// any release), before filtering.
@@ -1091,15 +1496,13 @@ struct KeyEntries {
     entries: Vec<PreparedEntry>,
 }
 
-/// What one run shares between keys: advisory texts and interned
-/// ecosystem and package names.
+/// Texts of one worker: ecosystem and entry names, interned.
 #[derive(Default)]
-struct RunShared {
-    adv: HashMap<*const Advisory, Arc<AdvInfo>>,
+struct Interner {
     names: HashMap<String, Text, FastHash>,
 }
 
-impl RunShared {
+impl Interner {
     fn intern(&mut self, s: &str) -> Text {
         if let Some(t) = self.names.get(s) {
             return t.clone();
@@ -1110,43 +1513,196 @@ impl RunShared {
     }
 }
 
-fn fetch_key(
+/// Whether an entry of `ecosystem` applies to packages looked up under `key`.
+fn ecosystem_ok(key: &Key<'_>, ecosystem: &str) -> bool {
+    match key.release {
+        Some(r) => r.accepts(ecosystem),
+        None => crate::store::ecosystem_family(ecosystem).eq_ignore_ascii_case(key.family),
+    }
+}
+
+/// The raw entries of a key's blob, or the store's error for a corrupt one.
+fn raw_entries<'b>(
     db: &Database,
-    lookup: &Lookup<'_>,
-    shared: &mut RunShared,
-) -> Result<KeyEntries, DbError> {
-    let all = db.advisories_for(lookup.family, lookup.name)?;
-    let any = !all.is_empty();
-    let mut entries = Vec::new();
-    for entry in all {
-        if entry.advisory.withdrawn.is_some() {
-            continue;
-        }
-        let ecosystem_ok = match lookup.release {
-            Some(r) => r.accepts(&entry.ecosystem),
-            None => {
-                crate::store::ecosystem_family(&entry.ecosystem).eq_ignore_ascii_case(lookup.family)
+    key: &Key<'_>,
+    blob: &'b [u8],
+) -> Result<Vec<RawEntry<'b>>, DbError> {
+    let corrupt = |at| {
+        let (family, name) = crate::store::lookup_key(key.family, key.name);
+        db.corrupt_entries(&family, &name, at)
+    };
+    RawEntries::new(blob)
+        .map_err(corrupt)?
+        .collect::<Result<_, _>>()
+        .map_err(corrupt)
+}
+
+/// What the store holds for the keys of one run, read on the calling
+/// thread (the store has one connection): each key's blob, and every
+/// advisory their applicable entries name, once.
+struct Fetched {
+    blobs: Vec<Option<Vec<u8>>>,
+    /// Advisory row id → index in `advisories`.
+    index: HashMap<i64, usize, FastHash>,
+    /// Their cards ([`crate::store::decode_card`]).
+    cards: Vec<Vec<u8>>,
+}
+
+fn fetch(db: &Database, keys: &[Key<'_>]) -> Result<Fetched, DbError> {
+    // In the store's key order, so that the B-tree pages are read in order.
+    let mut order: Vec<(String, String, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (f, n) = crate::store::lookup_key(k.family, k.name);
+            (f, n, i)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut blobs: Vec<Option<Vec<u8>>> = vec![None; keys.len()];
+    for (_, _, i) in &order {
+        blobs[*i] = db.entries_blob(keys[*i].family, keys[*i].name)?;
+    }
+    let mut index: HashMap<i64, usize, FastHash> = HashMap::default();
+    let mut rowids = Vec::new();
+    for (key, blob) in keys.iter().zip(&blobs) {
+        let Some(blob) = blob else { continue };
+        for e in raw_entries(db, key, blob)? {
+            if ecosystem_ok(key, e.ecosystem) {
+                index.entry(e.advisory).or_insert_with(|| {
+                    rowids.push(e.advisory);
+                    rowids.len() - 1
+                });
             }
-        };
-        if !ecosystem_ok {
+        }
+    }
+    // By row id, in the table's order.
+    let mut sorted: Vec<(i64, usize)> = rowids.iter().copied().zip(0..).collect();
+    sorted.sort_unstable();
+    let mut cards = vec![Vec::new(); rowids.len()];
+    let read = db.cards(&sorted.iter().map(|&(id, _)| id).collect::<Vec<_>>())?;
+    for ((_, i), card) in sorted.into_iter().zip(read) {
+        cards[i] = card;
+    }
+    if let Some(i) = cards.iter().position(|c| decode_card(c).is_none()) {
+        return Err(db.corrupt_card(rowids[i]));
+    }
+    Ok(Fetched {
+        blobs,
+        index,
+        cards,
+    })
+}
+
+/// Prepares the entries of one key from its fetched blob.
+fn prepare_key(
+    db: &Database,
+    key: &Key<'_>,
+    blob: Option<&[u8]>,
+    fetched: &Fetched,
+    infos: &[Arc<AdvInfo>],
+    names: &mut Interner,
+) -> Result<KeyEntries, DbError> {
+    let Some(blob) = blob else {
+        return Ok(KeyEntries::default());
+    };
+    let raw = raw_entries(db, key, blob)?;
+    let mut entries = Vec::with_capacity(raw.len());
+    for e in &raw {
+        if !ecosystem_ok(key, e.ecosystem) {
             continue;
         }
-        let adv = shared
-            .adv
-            .entry(Arc::as_ptr(&entry.advisory))
-            .or_insert_with(|| Arc::new(AdvInfo::new(&entry.advisory)))
-            .clone();
-        let ecosystem = shared.intern(&entry.ecosystem);
-        let name = shared.intern(&entry.name);
-        entries.push(PreparedEntry::new(
-            entry,
-            lookup.scheme,
+        let Some(adv) = fetched.index.get(&e.advisory).and_then(|&i| infos.get(i)) else {
+            continue;
+        };
+        if adv.withdrawn {
+            continue;
+        }
+        let ecosystem = names.intern(e.ecosystem);
+        let name = names.intern(e.name);
+        entries.push(PreparedEntry::from_raw(
+            db.path(),
+            e,
+            key.scheme,
             ecosystem,
             name,
-            adv,
-        ));
+            adv.clone(),
+        )?);
     }
-    Ok(KeyEntries { any, entries })
+    Ok(KeyEntries {
+        any: !raw.is_empty(),
+        entries,
+    })
+}
+
+/// What one package is matched as.
+enum Plan<'a> {
+    /// Not matched, silently (the reason was reported for an earlier package).
+    Skip,
+    /// Not matched; this warning says why.
+    Warn(String),
+    /// Matched against the entries of key `key`, with this version.
+    Match {
+        key: usize,
+        version: &'a str,
+        scheme: Scheme,
+    },
+}
+
+/// Inventories with fewer packages are matched on the calling thread.
+const PARALLEL_MIN_PACKAGES: usize = 512;
+/// Packages (or advisories) per unit of parallel work.
+const CHUNK: usize = 128;
+/// Keys per unit of parallel preparing work.
+const KEYS_PER_CHUNK: usize = 32;
+
+/// Splits `0..n` into ranges of `size` and runs `work` on each (see
+/// [`run_indexed`]), results in order.
+fn run_chunks<T: Send>(
+    n: usize,
+    size: usize,
+    threads: usize,
+    work: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let size = size.max(1);
+    run_indexed(n.div_ceil(size), threads, |c| {
+        work(c * size..((c + 1) * size).min(n))
+    })
+}
+
+/// Runs `work(i)` for every `i` in `0..n`, on `threads` threads (the
+/// calling thread alone when 1), and returns the results in index order.
+fn run_indexed<T: Send>(n: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if threads <= 1 || n <= 1 {
+        return (0..n).map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
+    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.min(n))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        done.push((i, work(i)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for (i, t) in parts.into_iter().flatten() {
+        slots[i] = Some(t);
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// Matches `packages` against the advisories of `db`. `os` is the image's
@@ -1155,7 +1711,10 @@ fn fetch_key(
 ///
 /// Each distinct (ecosystem, name) is looked up once per call, and the
 /// events of its entries are parsed once, however many packages share it;
-/// the matches share the advisories' texts ([`Text`]).
+/// the matches share the advisories' texts ([`Text`], [`MatchedAdvisory`]).
+/// Large inventories are matched on every core: the keys are fetched and
+/// prepared in parallel, then the packages matched in parallel chunks; the
+/// report is the same whatever the number of threads.
 ///
 /// Errors come from the store only; packages that cannot be checked (an
 /// unknown distribution, a version the scheme refuses) are reported in
@@ -1166,92 +1725,202 @@ pub fn match_packages(
     packages: &[Package],
     options: &MatchOptions,
 ) -> Result<MatchReport, DbError> {
+    let threads = if packages.len() < PARALLEL_MIN_PACKAGES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    match_packages_on(db, os, packages, options, threads)
+}
+
+/// [`match_packages`] on `threads` threads (1: the calling thread only),
+/// whatever the size of the inventory. The report is the same for any
+/// number.
+pub fn match_packages_on(
+    db: &Database,
+    os: Option<&OsInfo>,
+    packages: &[Package],
+    options: &MatchOptions,
+    threads: usize,
+) -> Result<MatchReport, DbError> {
     let release = os.and_then(distro_release);
-    let mut report = MatchReport::default();
-    let mut os_warned = false;
+    let (keys, plans) = plan(packages, release.as_ref());
+    // Read from the store on this thread, then prepare in parallel.
+    let fetched = fetch(db, &keys)?;
+    let infos: Vec<Arc<AdvInfo>> = run_chunks(fetched.cards.len(), CHUNK, threads, |range| {
+        fetched.cards[range]
+            .iter()
+            .filter_map(|c| decode_card(c))
+            .map(|card| Arc::new(AdvInfo::from_card(&card)))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut entries: Vec<KeyEntries> = Vec::with_capacity(keys.len());
+    for part in run_chunks(keys.len(), KEYS_PER_CHUNK, threads, |range| {
+        let mut names = Interner::default();
+        range
+            .map(|k| {
+                let blob = fetched.blobs[k].as_deref();
+                prepare_key(db, &keys[k], blob, &fetched, &infos, &mut names)
+            })
+            .collect::<Result<Vec<_>, _>>()
+    }) {
+        entries.extend(part?);
+    }
+    let parts = run_chunks(packages.len(), CHUNK, threads, |range| {
+        match_chunk(packages, range, &plans, &entries, options)
+    });
+    let mut report = MatchReport {
+        matches: Vec::with_capacity(parts.iter().map(|p| p.matches.len()).sum()),
+        warnings: Vec::new(),
+    };
+    for mut p in parts {
+        report.matches.append(&mut p.matches);
+        report.warnings.append(&mut p.warnings);
+    }
+    // Freeing the prepared entries takes a good part of the time: spread
+    // it over the threads too.
+    let parts: Vec<Mutex<Vec<KeyEntries>>> = {
+        let mut rest = entries;
+        let mut out = Vec::new();
+        while rest.len() > KEYS_PER_CHUNK * 4 {
+            out.push(Mutex::new(rest.split_off(rest.len() - KEYS_PER_CHUNK * 4)));
+        }
+        out.push(Mutex::new(rest));
+        out
+    };
+    run_chunks(parts.len(), 1, threads, |range| {
+        for part in &parts[range] {
+            drop(std::mem::take(
+                &mut *part.lock().unwrap_or_else(|p| p.into_inner()),
+            ));
+        }
+    });
+    Ok(report)
+}
+
+/// The distinct keys of an inventory, and how each package is matched.
+fn plan<'a>(
+    packages: &'a [Package],
+    release: Option<&'a DistroRelease>,
+) -> (Vec<Key<'a>>, Vec<Plan<'a>>) {
     // Keyed by inventory names (image content): the standard hasher.
-    let mut keys: HashMap<(&'static str, String, Scheme), KeyEntries> = HashMap::new();
-    let mut shared = RunShared::default();
-    let mut sev = SeverityCache::default();
-    let mut problems = Vec::new();
-    for (index, pkg) in packages.iter().enumerate() {
-        let lookup = match lookup_of(pkg, release.as_ref()) {
-            Ok(l) => l,
-            Err(message) => {
-                // One warning for the whole inventory is enough.
-                if !os_warned {
-                    os_warned = true;
-                    report.warnings.push(MatchWarning {
-                        package: Some(index),
-                        message,
+    let mut key_ids: HashMap<(&'static str, String, Scheme), usize> = HashMap::new();
+    let mut keys: Vec<Key<'_>> = Vec::new();
+    let mut os_warned = false;
+    let plans = packages
+        .iter()
+        .map(|pkg| match lookup_of(pkg, release) {
+            Ok(l) => {
+                let id = (
+                    l.family,
+                    crate::store::lookup_key(l.family, l.name).1,
+                    l.scheme,
+                );
+                let next = keys.len();
+                let key = *key_ids.entry(id).or_insert(next);
+                if key == next {
+                    keys.push(Key {
+                        family: l.family,
+                        name: l.name,
+                        release: l.release,
+                        scheme: l.scheme,
                     });
                 }
+                Plan::Match {
+                    key,
+                    version: l.version,
+                    scheme: l.scheme,
+                }
+            }
+            // One warning for the whole inventory is enough.
+            Err(_) if os_warned => Plan::Skip,
+            Err(message) => {
+                os_warned = true;
+                Plan::Warn(message)
+            }
+        })
+        .collect();
+    (keys, plans)
+}
+
+/// Matches the packages of `range` against their keys' prepared entries.
+fn match_chunk(
+    packages: &[Package],
+    range: std::ops::Range<usize>,
+    plans: &[Plan<'_>],
+    entries: &[KeyEntries],
+    options: &MatchOptions,
+) -> MatchReport {
+    let mut part = MatchReport::default();
+    let mut problems = Vec::new();
+    let mut hits = Vec::new();
+    for index in range {
+        let pkg = &packages[index];
+        let (key, version, scheme) = match &plans[index] {
+            Plan::Skip => continue,
+            Plan::Warn(message) => {
+                part.warnings.push(MatchWarning {
+                    package: Some(index),
+                    message: message.clone(),
+                });
                 continue;
             }
+            Plan::Match {
+                key,
+                version,
+                scheme,
+            } => (&entries[*key], *version, *scheme),
         };
-        let key = (
-            lookup.family,
-            crate::store::lookup_key(lookup.family, lookup.name).1,
-            lookup.scheme,
-        );
-        let ke = match keys.entry(key) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(fetch_key(db, &lookup, &mut shared)?)
-            }
-        };
-        if !ke.any {
+        if !key.any {
             continue;
         }
-        let version = match lookup.scheme.parse(lookup.version) {
+        let parsed = match scheme.parse(version) {
             Ok(v) => v,
             Err(e) => {
-                report.warnings.push(MatchWarning {
+                part.warnings.push(MatchWarning {
                     package: Some(index),
                     message: format!("{} {}: version not compared: {e}", pkg.ecosystem, pkg.name),
                 });
                 continue;
             }
         };
-        let mut other = OtherSchemes { parsed: Vec::new() };
-        let mut hits = Vec::new();
-        for pe in &ke.entries {
+        let mut other = OtherSchemes::default();
+        hits.clear();
+        for pe in &key.entries {
             let m = eval_entry(
                 pe,
-                lookup.scheme,
-                &version,
+                scheme,
+                &parsed,
                 &mut other,
                 options.explain,
                 &mut problems,
             );
             for p in problems.drain(..) {
-                report.warnings.push(MatchWarning {
+                part.warnings.push(MatchWarning {
                     package: Some(index),
-                    message: format!(
-                        "{} for {} {}: {p}",
-                        pe.entry.advisory.id, pkg.ecosystem, pkg.name
-                    ),
+                    message: format!("{} for {} {}: {p}", pe.id(), pkg.ecosystem, pkg.name),
                 });
             }
             if let Some(m) = m {
                 hits.push(Hit { pe, m });
             }
         }
-        if hits.is_empty() {
-            continue;
+        if !hits.is_empty() {
+            let compared = Text::from(version);
+            merge(
+                index,
+                &compared,
+                scheme,
+                &hits,
+                options.ignore_unfixed,
+                &mut part.matches,
+            );
         }
-        let compared = Text::from(lookup.version);
-        merge(
-            index,
-            &compared,
-            lookup.scheme,
-            &hits,
-            &mut sev,
-            options.ignore_unfixed,
-            &mut report.matches,
-        );
     }
-    Ok(report)
+    part
 }
 
 #[cfg(test)]

@@ -121,10 +121,165 @@ fn a_database_of_the_previous_format_is_rebuilt() {
     }
     let e = Database::open(&db_dir).unwrap_err().to_string();
     assert!(
-        e.contains("palisade-vulns-2 is not palisade-vulns-3"),
+        e.contains("palisade-vulns-2 is not palisade-vulns-4"),
         "{e}"
     );
     build(tmp.path());
     let db = Database::open(&db_dir).unwrap();
     assert_eq!(db.advisories_for("Debian", "glibc").unwrap().len(), 2);
+}
+
+#[test]
+fn corrupt_blobs_and_cards_fail_matching_too() {
+    use palisade_model::{Ecosystem, OsInfo, Package};
+    use palisade_vuln::{match_packages, MatchOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let db_dir = build(tmp.path());
+    let glibc = Package {
+        name: "libc6".into(),
+        version: "2.36-1".into(),
+        ecosystem: Ecosystem::Deb,
+        purl: String::new(),
+        source_name: Some("glibc".into()),
+        source_version: None,
+        arch: None,
+        licenses: vec![],
+        layer: String::new(),
+        path: String::new(),
+    };
+    let os = OsInfo {
+        id: "debian".into(),
+        version_id: "12".into(),
+        ..OsInfo::default()
+    };
+    let run = || {
+        let db = Database::open(&db_dir).unwrap();
+        match_packages(
+            &db,
+            Some(&os),
+            std::slice::from_ref(&glibc),
+            &MatchOptions::default(),
+        )
+    };
+    assert_eq!(run().unwrap().matches.len(), 1);
+
+    // A card that is cut short, or has a count past its end.
+    let c = rusqlite::Connection::open(db_dir.join("vulns.db")).unwrap();
+    let card: Vec<u8> = c
+        .query_row(
+            "SELECT card FROM advisories WHERE osv_id = 'PAL-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for bad in [card[..card.len() - 1].to_vec(), vec![7u8; 3], {
+        let mut b = card.clone();
+        b[0] = 9;
+        b
+    }] {
+        c.execute(
+            "UPDATE advisories SET card = ?1 WHERE osv_id = 'PAL-1'",
+            [&bad],
+        )
+        .unwrap();
+        let e = run().unwrap_err().to_string();
+        assert!(e.contains("corrupt stored advisory"), "{e}");
+    }
+    c.execute(
+        "UPDATE advisories SET card = ?1 WHERE osv_id = 'PAL-1'",
+        [&card],
+    )
+    .unwrap();
+    assert_eq!(run().unwrap().matches.len(), 1);
+
+    // A blob cut short fails the match with the key and byte.
+    set_blob(&db_dir, "debian", "glibc", &[1, 0, 0, 0, 9]);
+    let e = run().unwrap_err().to_string();
+    assert!(
+        e.contains("corrupt stored entries of debian \"glibc\""),
+        "{e}"
+    );
+}
+
+/// Version lists are stored sorted by the ecosystem's scheme (so that a
+/// lookup binary-searches them) and still read back in the order written;
+/// a match names the first listed version equal to the package's, in the
+/// order written, whatever its spelling.
+#[test]
+fn version_lists_are_stored_sorted_and_read_as_written() {
+    use palisade_model::{Ecosystem, Package};
+    use palisade_vuln::{match_packages, MatchOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let written = ["2.0rc1", "1.0.0", "not a version", "0.9", "1.0", "1!0.1"];
+    let record = serde_json::json!({
+        "id": "PAL-2", "modified": "2024-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"}, "versions": written}]
+    });
+    std::fs::write(src.join("PAL-2.json"), record.to_string()).unwrap();
+    let db_dir = tmp.path().join("db");
+    let r = update(&db_dir, &[SourceSpec::Path(src)], &UpdateOptions::default()).unwrap();
+    assert!(!r.failed(), "{r:?}");
+    let stored: String = rusqlite::Connection::open(db_dir.join("vulns.db"))
+        .unwrap()
+        .query_row("SELECT versions FROM affected", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        stored,
+        "S5\n3\t0.9\n1\t1.0.0\n4\t1.0\n0\t2.0rc1\n5\t1!0.1\n2\tnot a version"
+    );
+    let db = Database::open(&db_dir).unwrap();
+    assert_eq!(
+        db.advisories_for("PyPI", "demo").unwrap()[0].versions,
+        written
+    );
+
+    let pkg = |v: &str| Package {
+        name: "demo".into(),
+        version: v.into(),
+        ecosystem: Ecosystem::PyPI,
+        purl: String::new(),
+        source_name: None,
+        source_version: None,
+        arch: None,
+        licenses: vec![],
+        layer: String::new(),
+        path: String::new(),
+    };
+    let inventory: Vec<Package> = ["1", "0.9", "1.5", "2.0.0rc1", "1!0.1.0", "0.1"]
+        .iter()
+        .map(|v| pkg(v))
+        .collect();
+    let explain = MatchOptions {
+        explain: true,
+        ..Default::default()
+    };
+    let r = match_packages(&db, None, &inventory, &explain).unwrap();
+    let got: Vec<(usize, String)> = r
+        .matches
+        .iter()
+        .map(|m| (m.package, m.explanation.join("; ")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                0,
+                "PAL-2 [PyPI demo]: listed in versions: 1.0.0 == 1 (PEP 440)".to_string()
+            ),
+            (
+                1,
+                "PAL-2 [PyPI demo]: listed in versions: 0.9 == 0.9 (PEP 440)".to_string()
+            ),
+            (
+                3,
+                "PAL-2 [PyPI demo]: listed in versions: 2.0rc1 == 2.0.0rc1 (PEP 440)".to_string()
+            ),
+            (
+                4,
+                "PAL-2 [PyPI demo]: listed in versions: 1!0.1 == 1!0.1.0 (PEP 440)".to_string()
+            ),
+        ]
+    );
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use palisade_model::{Ecosystem, OsInfo, Package};
-use palisade_vuln::matcher::{match_packages, MatchOptions};
+use palisade_vuln::matcher::{match_packages, match_packages_on, MatchOptions};
 use palisade_vuln::update::{update, SourceSpec, UpdateOptions};
 use palisade_vuln::Database;
 
@@ -151,6 +151,14 @@ fn matches_are_identical_to_the_reference_matcher() {
         let os = (!id.is_empty()).then_some(&os);
         let want = reference::match_packages(&db, os, packages, &MatchOptions::default()).unwrap();
         let got = match_packages(&db, os, packages, &explain).unwrap();
+        // The same on one thread and on three, whatever the cores here.
+        for threads in [1, 3] {
+            assert_eq!(
+                match_packages_on(&db, os, packages, &explain, threads).unwrap(),
+                got,
+                "{id} {version} on {threads} threads"
+            );
+        }
         assert_eq!(got.warnings, want.warnings, "{id} {version}");
         assert_eq!(got.matches.len(), want.matches.len(), "{id} {version}");
         for (g, w) in got.matches.iter().zip(&want.matches) {

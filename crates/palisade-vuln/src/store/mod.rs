@@ -340,73 +340,109 @@ impl Database {
         name: &str,
         ecosystem: Option<&str>,
     ) -> Result<Vec<AffectedPackage>, DbError> {
+        let Some(blob) = self.entries_blob(family, name)? else {
+            return Ok(Vec::new());
+        };
         let (family, name) = lookup_key(family, name);
-        let mut guard = self.lock();
-        let Inner { conn, cache } = &mut *guard;
+        let entries = RawEntries::new(&blob)
+            .map_err(|at| self.corrupt_entries(&family, &name, at))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|at| self.corrupt_entries(&family, &name, at))?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            if ecosystem.is_some_and(|want| want != e.ecosystem) {
+                continue;
+            }
+            let advisory = self.advisory(e.advisory)?;
+            out.push(AffectedPackage {
+                advisory,
+                ecosystem: e.ecosystem.to_string(),
+                name: e.name.to_string(),
+                purl: e.purl.map(str::to_string),
+                ranges: decode_ranges(&self.path, e.ranges)?,
+                versions: decode_versions(&self.path, e.versions)?,
+                severity: e.severity.map(str::to_string),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The `package_entries` blob stored under the key of (`family`,
+    /// `name`) (see [`lookup_key`]), read with [`RawEntries`].
+    pub(crate) fn entries_blob(
+        &self,
+        family: &str,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, DbError> {
+        let (family, name) = lookup_key(family, name);
+        let guard = self.lock();
         let err = store_err(&self.path);
-        let blob: Option<Vec<u8>> = conn
+        let blob = guard
+            .conn
             .prepare_cached("SELECT entries FROM package_entries WHERE family = ?1 AND name = ?2")
             .map_err(&err)?
             .query_row(rusqlite::params![&family, &name], |r| r.get(0))
             .optional()
             .map_err(&err)?;
-        let Some(blob) = blob else {
-            return Ok(Vec::new());
-        };
-        let corrupt = |at: usize| {
-            DbError::Store {
+        Ok(blob)
+    }
+
+    /// The error for a `package_entries` blob that cannot be read at byte `at`.
+    pub(crate) fn corrupt_entries(&self, family: &str, name: &str, at: usize) -> DbError {
+        DbError::Store {
             path: self.path.clone(),
             message: format!(
                 "corrupt stored entries of {family} {name:?} at byte {at} (run `palisade db update` after deleting the file)"
             ),
         }
-        };
-        let mut r = BlobReader { buf: &blob, pos: 0 };
-        let count = r.u32().ok_or_else(|| corrupt(r.pos))? as usize;
-        // Each entry takes at least 32 bytes; a larger count is corrupt.
-        if count > blob.len() / 32 {
-            return Err(corrupt(0));
+    }
+
+    /// The cards ([`decode_card`]) of these advisories, in the same order,
+    /// read under one lock.
+    pub(crate) fn cards(&self, rowids: &[i64]) -> Result<Vec<Vec<u8>>, DbError> {
+        let guard = self.lock();
+        let err = store_err(&self.path);
+        let mut stmt = guard
+            .conn
+            .prepare_cached("SELECT card FROM advisories WHERE id = ?1")
+            .map_err(&err)?;
+        rowids
+            .iter()
+            .map(|id| stmt.query_row([id], |r| r.get(0)).map_err(&err))
+            .collect()
+    }
+
+    /// The error for a card that cannot be read.
+    pub(crate) fn corrupt_card(&self, rowid: i64) -> DbError {
+        DbError::Store {
+            path: self.path.clone(),
+            message: format!(
+                "corrupt stored advisory {rowid} (run `palisade db update` after deleting the file)"
+            ),
         }
-        let mut out = Vec::with_capacity(count);
-        for _ in 0..count {
-            let at = r.pos;
-            let (adv, eco, pname, purl, ranges, versions, severity) = (|| {
-                Some((
-                    r.i64()?,
-                    r.str()??,
-                    r.str()??,
-                    r.str()?,
-                    r.str()??,
-                    r.str()??,
-                    r.str()?,
-                ))
-            })()
-            .ok_or_else(|| corrupt(at))?;
-            if ecosystem.is_some_and(|e| e != eco) {
-                continue;
-            }
-            let advisory = match cache.get(&adv) {
-                Some(a) => a.clone(),
+    }
+
+    /// The advisory with row id `rowid`, read once per open database.
+    fn advisory(&self, rowid: i64) -> Result<Arc<Advisory>, DbError> {
+        Ok(self.advisories(&[rowid])?.remove(0))
+    }
+
+    /// The advisories with these row ids, in the same order, read once per
+    /// open database (later calls share them) and under one lock.
+    pub(crate) fn advisories(&self, rowids: &[i64]) -> Result<Vec<Arc<Advisory>>, DbError> {
+        let mut guard = self.lock();
+        let Inner { conn, cache } = &mut *guard;
+        rowids
+            .iter()
+            .map(|&id| match cache.get(&id) {
+                Some(a) => Ok(a.clone()),
                 None => {
-                    let a = Arc::new(read_advisory(conn, &self.path, adv)?);
-                    cache.insert(adv, a.clone());
-                    a
+                    let a = Arc::new(read_advisory(conn, &self.path, id)?);
+                    cache.insert(id, a.clone());
+                    Ok(a)
                 }
-            };
-            out.push(AffectedPackage {
-                advisory,
-                ecosystem: eco.to_string(),
-                name: pname.to_string(),
-                purl: purl.map(str::to_string),
-                ranges: decode_ranges(&self.path, ranges)?,
-                versions: decode_versions(&self.path, versions)?,
-                severity: severity.map(str::to_string),
-            });
-        }
-        if r.pos != blob.len() {
-            return Err(corrupt(r.pos));
-        }
-        Ok(out)
+            })
+            .collect()
     }
 
     /// The advisories stored under `id` (an OSV id; several when several
@@ -479,6 +515,89 @@ pub(crate) fn encode_entry(out: &mut Vec<u8>, advisory: i64, texts: [Option<&str
     }
 }
 
+/// What the matcher reads of an advisory, stored beside it (the
+/// `advisories.card` column) so that a lookup decodes neither JSON nor
+/// joins the source tables: the texts a match reports and what decides its
+/// severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Card<'a> {
+    pub(crate) withdrawn: bool,
+    pub(crate) id: &'a str,
+    pub(crate) aliases: Vec<&'a str>,
+    pub(crate) summary: Option<&'a str>,
+    /// The first reference.
+    pub(crate) url: Option<&'a str>,
+    /// `database_specific.severity` (or Ubuntu priority).
+    pub(crate) database_severity: Option<&'a str>,
+    /// `severity[]` as (type, score).
+    pub(crate) severity: Vec<(&'a str, &'a str)>,
+}
+
+/// Writes a card: a flags byte (1 = withdrawn), the id, the number of
+/// aliases (4 bytes) and each alias, the summary, URL and database
+/// severity (absent as length `0xFFFFFFFF`), the number of severities and
+/// each type and score; strings as in [`encode_entry`].
+pub(crate) fn encode_card(card: &Card<'_>) -> Vec<u8> {
+    let mut out = vec![u8::from(card.withdrawn)];
+    let put = |out: &mut Vec<u8>, s: Option<&str>| match s {
+        Some(s) => {
+            let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(s.as_bytes().get(..len as usize).unwrap_or_default());
+        }
+        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+    };
+    let count = |n: usize| u32::try_from(n).unwrap_or(0).to_le_bytes();
+    put(&mut out, Some(card.id));
+    out.extend_from_slice(&count(card.aliases.len()));
+    for a in &card.aliases {
+        put(&mut out, Some(a));
+    }
+    put(&mut out, card.summary);
+    put(&mut out, card.url);
+    put(&mut out, card.database_severity);
+    out.extend_from_slice(&count(card.severity.len()));
+    for (kind, score) in &card.severity {
+        put(&mut out, Some(kind));
+        put(&mut out, Some(score));
+    }
+    out
+}
+
+/// Reads a card; `None` when it is malformed.
+pub(crate) fn decode_card(buf: &[u8]) -> Option<Card<'_>> {
+    let mut r = BlobReader { buf, pos: 0 };
+    let withdrawn = match r.take(1)? {
+        [0] => false,
+        [1] => true,
+        _ => return None,
+    };
+    let id = r.str()??;
+    // Each alias takes at least 4 bytes, each severity 8.
+    let n = r.u32()? as usize;
+    if n > buf.len() / 4 {
+        return None;
+    }
+    let aliases = (0..n).map(|_| r.str()?).collect::<Option<Vec<_>>>()?;
+    let (summary, url, database_severity) = (r.str()?, r.str()?, r.str()?);
+    let n = r.u32()? as usize;
+    if n > buf.len() / 8 {
+        return None;
+    }
+    let severity = (0..n)
+        .map(|_| Some((r.str()??, r.str()??)))
+        .collect::<Option<Vec<_>>>()?;
+    (r.pos == buf.len()).then_some(Card {
+        withdrawn,
+        id,
+        aliases,
+        summary,
+        url,
+        database_severity,
+        severity,
+    })
+}
+
 /// Reads a `package_entries` blob; `None` when it ends early or holds
 /// invalid UTF-8.
 struct BlobReader<'a> {
@@ -511,6 +630,110 @@ impl<'a> BlobReader<'a> {
     }
 }
 
+/// One entry of a `package_entries` blob, borrowed from it (see
+/// [`encode_entry`]): still encoded ranges and versions, for
+/// [`decode_ranges`] and [`decode_versions`] or the matcher's own reader.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawEntry<'a> {
+    pub(crate) advisory: i64,
+    pub(crate) ecosystem: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) purl: Option<&'a str>,
+    pub(crate) ranges: &'a str,
+    pub(crate) versions: &'a str,
+    pub(crate) severity: Option<&'a str>,
+}
+
+/// The entries of a `package_entries` blob, in the order stored. A blob
+/// that ends early, holds invalid UTF-8 or has bytes after its last entry
+/// yields `Err(byte offset)` once, then nothing.
+pub(crate) struct RawEntries<'a> {
+    r: BlobReader<'a>,
+    left: usize,
+    failed: bool,
+}
+
+impl<'a> RawEntries<'a> {
+    /// `Err(byte offset)` when the entry count cannot be right.
+    pub(crate) fn new(blob: &'a [u8]) -> Result<RawEntries<'a>, usize> {
+        let mut r = BlobReader { buf: blob, pos: 0 };
+        let count = r.u32().ok_or(r.pos)? as usize;
+        // Each entry takes at least 32 bytes; a larger count is corrupt.
+        if count > blob.len() / 32 {
+            return Err(0);
+        }
+        Ok(RawEntries {
+            r,
+            left: count,
+            failed: false,
+        })
+    }
+}
+
+impl<'a> Iterator for RawEntries<'a> {
+    type Item = Result<RawEntry<'a>, usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        if self.left == 0 {
+            if self.r.pos != self.r.buf.len() {
+                self.failed = true;
+                return Some(Err(self.r.pos));
+            }
+            return None;
+        }
+        self.left -= 1;
+        let at = self.r.pos;
+        let r = &mut self.r;
+        let entry = (|| {
+            Some(RawEntry {
+                advisory: r.i64()?,
+                ecosystem: r.str()??,
+                name: r.str()??,
+                purl: r.str()?,
+                ranges: r.str()??,
+                versions: r.str()??,
+                severity: r.str()?,
+            })
+        })();
+        match entry {
+            Some(e) => Some(Ok(e)),
+            None => {
+                self.failed = true;
+                Some(Err(at))
+            }
+        }
+    }
+}
+
+/// Reads `data` as each encoding the store keeps in its blobs and texts
+/// (a `package_entries` blob and the ranges and version lists of its
+/// entries, an advisory card, a version list, a range list), the way a
+/// lookup does; for the `store_blobs` fuzz target. Returns how many items
+/// were read; never panics.
+#[doc(hidden)]
+pub fn fuzz_stored(data: &[u8]) -> usize {
+    let path = Path::new("fuzz.db");
+    let mut items = 0;
+    let mut text = |t: &str| {
+        items += decode_ranges(path, t).map_or(0, |r| r.len());
+        items += decode_versions(path, t).map_or(0, |v| v.len());
+        items += SortedVersions::parse(t).map_or(0, |s| s.items.len());
+    };
+    if let Ok(entries) = RawEntries::new(data) {
+        for e in entries.flatten() {
+            text(e.ranges);
+            text(e.versions);
+        }
+    }
+    if let Ok(t) = std::str::from_utf8(data) {
+        text(t);
+    }
+    items + decode_card(data).map_or(0, |c| c.aliases.len() + c.severity.len())
+}
+
 fn decode<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, DbError> {
     serde_json::from_str(text).map_err(|e| DbError::Store {
         path: path.to_path_buf(),
@@ -518,7 +741,7 @@ fn decode<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, 
     })
 }
 
-fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
+pub(crate) fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
     let corrupt = || DbError::Store {
         path: path.to_path_buf(),
         message: "corrupt stored range".into(),
@@ -556,15 +779,50 @@ fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
     }
 }
 
-fn decode_versions(path: &Path, text: &str) -> Result<Vec<String>, DbError> {
+pub(crate) fn decode_versions(path: &Path, text: &str) -> Result<Vec<String>, DbError> {
+    let corrupt = || DbError::Store {
+        path: path.to_path_buf(),
+        message: "corrupt stored version list".into(),
+    };
     match text.split_at_checked(1) {
         Some(("L", "")) => Ok(Vec::new()),
         Some(("L", rest)) => Ok(rest.split('\n').map(str::to_string).collect()),
+        Some(("S", _)) => {
+            let sorted = SortedVersions::parse(text).ok_or_else(corrupt)?;
+            let mut out = vec![None; sorted.items.len()];
+            for (i, v) in sorted.items {
+                match out.get_mut(i) {
+                    Some(slot @ None) => *slot = Some(v.to_string()),
+                    _ => return Err(corrupt()),
+                }
+            }
+            out.into_iter().map(|v| v.ok_or_else(corrupt)).collect()
+        }
         Some(("J", json)) => decode(path, json),
-        _ => Err(DbError::Store {
-            path: path.to_path_buf(),
-            message: "corrupt stored version list".into(),
-        }),
+        _ => Err(corrupt()),
+    }
+}
+
+/// A version list in the stored `S` form (see `write::encode_versions`).
+pub(crate) struct SortedVersions<'a> {
+    /// How many of `items`, from the first, are sorted by version.
+    pub(crate) readable: usize,
+    /// (index as written, version), in the stored order.
+    pub(crate) items: Vec<(usize, &'a str)>,
+}
+
+impl<'a> SortedVersions<'a> {
+    /// `None` when `text` is not a well-formed `S` list.
+    pub(crate) fn parse(text: &'a str) -> Option<SortedVersions<'a>> {
+        let mut lines = text.strip_prefix('S')?.split('\n');
+        let readable: usize = lines.next()?.parse().ok()?;
+        let items = lines
+            .map(|l| {
+                let (i, v) = l.split_once('\t')?;
+                Some((i.parse().ok()?, v))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        (readable <= items.len()).then_some(SortedVersions { readable, items })
     }
 }
 

@@ -8,7 +8,7 @@ use super::{store_err, DbError};
 
 /// Bumped whenever the schema changes; an older or newer file is refused
 /// (run `palisade db update` to rebuild).
-pub(crate) const FORMAT: &str = "palisade-vulns-3";
+pub(crate) const FORMAT: &str = "palisade-vulns-4";
 
 pub(crate) const CREATE: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,7 +20,7 @@ CREATE TABLE units(
   id INTEGER PRIMARY KEY, source INTEGER NOT NULL, path TEXT NOT NULL, sha256 BLOB NOT NULL,
   UNIQUE(source, path));
 CREATE TABLE advisories(
-  id INTEGER PRIMARY KEY, unit INTEGER NOT NULL, osv_id TEXT NOT NULL,
+  id INTEGER PRIMARY KEY, card BLOB NOT NULL, unit INTEGER NOT NULL, osv_id TEXT NOT NULL,
   modified TEXT, published TEXT, withdrawn TEXT, summary TEXT,
   aliases TEXT NOT NULL, severity TEXT NOT NULL, db_severity TEXT, refs TEXT NOT NULL);
 CREATE INDEX advisories_unit ON advisories(unit);

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{lookup_key, schema, store_err, DbError, SourceInfo, DB_FILE};
 use crate::import::{for_each_unit, parse_unit, ImportError, ImportLimits, SourceKind};
 use crate::osv::{Event, Osv, Range, RangeKind};
+use crate::versions::{Scheme, Version};
 
 /// References kept per advisory.
 pub const MAX_REFERENCES: usize = 5;
@@ -475,8 +476,8 @@ fn insert_record(conn: &Connection, path: &Path, unit: i64, rec: &Osv) -> Result
     });
     let refs: Vec<_> = rec.references.iter().take(MAX_REFERENCES).collect();
     conn.prepare_cached(
-        "INSERT INTO advisories(unit, osv_id, modified, published, withdrawn, summary, aliases, severity, db_severity, refs) \
-         VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO advisories(unit, osv_id, modified, published, withdrawn, summary, aliases, severity, db_severity, refs, card) \
+         VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )
     .map_err(&err)?
     .execute(params![
@@ -490,6 +491,19 @@ fn insert_record(conn: &Connection, path: &Path, unit: i64, rec: &Osv) -> Result
         to_json(&rec.severity),
         severity_word(rec.database_specific.as_ref()),
         to_json(&refs),
+        super::encode_card(&super::Card {
+            withdrawn: rec.withdrawn.is_some(),
+            id: &rec.id,
+            aliases: rec.aliases.iter().map(String::as_str).collect(),
+            summary: summary.as_deref(),
+            url: refs.first().map(|r| r.url.as_str()),
+            database_severity: severity_word(rec.database_specific.as_ref()).as_deref(),
+            severity: rec
+                .severity
+                .iter()
+                .map(|s| (s.kind.as_str(), s.score.as_str()))
+                .collect(),
+        }),
     ])
     .map_err(&err)?;
     let adv = conn.last_insert_rowid();
@@ -518,7 +532,7 @@ fn insert_record(conn: &Connection, path: &Path, unit: i64, rec: &Osv) -> Result
             pkg.name,
             pkg.purl,
             encode_ranges(&ranges),
-            encode_versions(&a.versions),
+            encode_versions(&a.versions, &pkg.ecosystem),
             severity,
         ])
         .map_err(&err)?;
@@ -623,14 +637,41 @@ pub(crate) fn encode_ranges(ranges: &[&Range]) -> String {
 }
 
 /// Explicit versions as stored: `L` and the versions joined by newlines
-/// (cheap to split on every lookup), or `J` and a JSON array when a
-/// version itself holds a newline.
-pub(crate) fn encode_versions(versions: &[String]) -> String {
+/// (cheap to split on every lookup); or, when the ecosystem has a
+/// transitive version order, `S`, the number of versions its scheme reads,
+/// a newline, then one line per version as `INDEX<TAB>VERSION` (`INDEX` its
+/// place in the list as written): first the ones the scheme reads, sorted by
+/// version (equal ones in the order written), then the others in the order
+/// written, so that a lookup can binary-search the list parsing only the
+/// versions it probes; or `J` and a JSON array when a version is empty or
+/// holds a newline. The `S` order depends on the comparators: changing one
+/// means a new store format ([`super::schema::FORMAT`]).
+pub(crate) fn encode_versions(versions: &[String], ecosystem: &str) -> String {
     if versions.iter().any(|v| v.contains('\n') || v.is_empty()) {
-        format!("J{}", to_json(&versions))
-    } else {
-        format!("L{}", versions.join("\n"))
+        return format!("J{}", to_json(&versions));
     }
+    let scheme = Scheme::for_ecosystem(ecosystem).filter(|s| *s != Scheme::Maven);
+    let Some(scheme) = scheme.filter(|_| versions.len() > 1) else {
+        return format!("L{}", versions.join("\n"));
+    };
+    let parsed: Vec<Option<Version>> = versions.iter().map(|v| scheme.parse(v).ok()).collect();
+    let mut order: Vec<usize> = (0..versions.len())
+        .filter(|&i| parsed[i].is_some())
+        .collect();
+    let readable = order.len();
+    order.sort_by(|&a, &b| match (&parsed[a], &parsed[b]) {
+        (Some(x), Some(y)) => x.compare(y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => std::cmp::Ordering::Equal,
+    });
+    order.extend((0..versions.len()).filter(|&i| parsed[i].is_none()));
+    let mut out = format!("S{readable}");
+    for i in order {
+        out.push('\n');
+        out.push_str(&i.to_string());
+        out.push('\t');
+        out.push_str(&versions[i]);
+    }
+    out
 }
 
 /// Every source row, in the order first imported.

@@ -126,8 +126,16 @@ impl Pep440Version {
         if let Some(at) = trimmed.bytes().position(|c| !c.is_ascii()) {
             return err(at, "ASCII characters");
         }
-        let lower = trimmed.to_ascii_lowercase();
-        let s = lower.as_bytes();
+        // Lower-cased on the stack: check_len bounds the length.
+        let mut buf = [0u8; crate::versions::MAX_VERSION_LEN];
+        let s = match buf.get_mut(..trimmed.len()) {
+            Some(b) => {
+                b.copy_from_slice(trimmed.as_bytes());
+                b.make_ascii_lowercase();
+                &*b
+            }
+            None => return err(0, "at most 256 bytes"),
+        };
         let c = Cur { s };
         let mut i = usize::from(s.first() == Some(&b'v'));
         // Epoch.
@@ -137,14 +145,19 @@ impl Pep440Version {
             epoch = Num::from_digits(&s[i..d]);
             i = d + 1;
         }
-        // Release.
-        let mut release = Vec::new();
+        // Release: first where it ends and how many numbers it keeps once
+        // trailing zeros are removed, so that it is allocated once.
+        let release_start = i;
+        let (mut segments, mut kept) = (0usize, 0usize);
         loop {
             let d = c.digits(i);
             if d == i {
                 return err(i, "a release number");
             }
-            release.push(Num::from_digits(&s[i..d]));
+            segments += 1;
+            if s[i..d].iter().any(|&b| b != b'0') {
+                kept = segments;
+            }
             i = d;
             if s.get(i) == Some(&b'.') && s.get(i + 1).is_some_and(u8::is_ascii_digit) {
                 i += 1;
@@ -152,8 +165,24 @@ impl Pep440Version {
                 break;
             }
         }
-        while release.last().is_some_and(Num::is_zero) {
-            release.pop();
+        let mut release = Vec::with_capacity(kept);
+        release.extend(
+            s[release_start..i]
+                .split(|&b| b == b'.')
+                .take(kept)
+                .map(Num::from_digits),
+        );
+        if i == s.len() {
+            // A plain release: nothing else to read.
+            return Ok(Pep440Version {
+                text: trimmed.into(),
+                epoch,
+                release: release.into_boxed_slice(),
+                pre: None,
+                post: None,
+                dev: None,
+                local: None,
+            });
         }
         let num = |r: Option<(usize, usize)>| {
             r.map_or(Num::Small(0), |(a, b)| Num::from_digits(&s[a..b]))

@@ -14,7 +14,7 @@ use palisade_model::{Ecosystem, OsInfo, Package, Severity};
 use palisade_vuln::cvss::Cvss;
 use palisade_vuln::matcher::{
     distro_release, severity_from_word, CvssScore, DistroRelease, MatchOptions, MatchReport,
-    MatchWarning, SeveritySource, VulnMatch,
+    MatchWarning, MatchedAdvisory, SeveritySource, VulnMatch,
 };
 use palisade_vuln::osv::{Event, RangeKind};
 use palisade_vuln::store::{AffectedPackage, Database, DbError};
@@ -435,23 +435,25 @@ fn merge(package: usize, compared: &str, scheme: Scheme, hits: Vec<Hit>) -> Vec<
             .collect();
         out.push(VulnMatch {
             package,
-            id: id.into(),
-            aliases: aliases.into_iter().map(Into::into).collect(),
-            ecosystem: primary.entry.ecosystem.as_str().into(),
-            advisory_package: primary.entry.name.as_str().into(),
+            advisory: std::sync::Arc::new(MatchedAdvisory {
+                id: id.into(),
+                aliases: aliases.into_iter().map(Into::into).collect(),
+                ecosystem: primary.entry.ecosystem.as_str().into(),
+                advisory_package: primary.entry.name.as_str().into(),
+                summary: primary.entry.advisory.summary.as_deref().map(Into::into),
+                severity,
+                severity_source,
+                cvss,
+                url: primary
+                    .entry
+                    .advisory
+                    .references
+                    .first()
+                    .map(|r| r.url.as_str().into()),
+            }),
             compared_version: compared.into(),
-            summary: primary.entry.advisory.summary.as_deref().map(Into::into),
-            severity,
-            severity_source,
-            cvss,
             fixed_version: fixed_version.map(Into::into),
             explanation,
-            url: primary
-                .entry
-                .advisory
-                .references
-                .first()
-                .map(|r| r.url.as_str().into()),
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
