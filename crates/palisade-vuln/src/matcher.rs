@@ -592,8 +592,11 @@ struct PreparedRange {
 struct AdvInfo {
     /// Its id, then its aliases.
     ids: Vec<Text>,
-    /// The same in lower case, for alias merging.
-    lower: Vec<String>,
+    /// Its ids numbered across the run, any case (see [`number_ids`]), for
+    /// alias merging.
+    keys: Vec<u32>,
+    /// Where its id sorts among the ids of the run's advisories.
+    order: u32,
     /// Its aliases without the id (any case), sorted, deduplicated: what a
     /// match made from this record alone lists.
     aliases: Vec<Text>,
@@ -642,7 +645,8 @@ impl AdvInfo {
         );
         AdvInfo {
             ids,
-            lower: all().map(str::to_ascii_lowercase).collect(),
+            keys: Vec::new(),
+            order: 0,
             aliases,
             summary: a.summary.map(Text::from),
             url: a.url.map(Text::from),
@@ -651,6 +655,33 @@ impl AdvInfo {
             word: first_word(words),
         }
     }
+}
+
+/// Numbers the ids of a run's advisories (the same number for ids equal
+/// in any case) and ranks their own ids, so that merging and sorting a
+/// package's matches compare integers. Returns how many numbers were given.
+fn number_ids(infos: &mut [AdvInfo]) -> usize {
+    let mut numbers: HashMap<String, u32, FastHash> = HashMap::default();
+    for info in infos.iter_mut() {
+        info.keys = info
+            .ids
+            .iter()
+            .map(|id| {
+                let next = idx32(numbers.len());
+                *numbers.entry(id.to_ascii_lowercase()).or_insert(next)
+            })
+            .collect();
+    }
+    let mut by_id: Vec<usize> = (0..infos.len()).collect();
+    by_id.sort_unstable_by(|&a, &b| infos[a].ids[0].cmp(&infos[b].ids[0]));
+    let mut rank = 0;
+    for w in 0..by_id.len() {
+        if w > 0 && infos[by_id[w - 1]].ids[0] != infos[by_id[w]].ids[0] {
+            rank += 1;
+        }
+        infos[by_id[w]].order = rank;
+    }
+    numbers.len()
 }
 
 /// The first word of `words` that names a severity, with it.
@@ -668,6 +699,9 @@ struct Listed {
     items: Vec<(u32, (u32, u32))>,
     sorted: usize,
     sorted_by: Option<Scheme>,
+    /// The lowest and highest of the sorted versions, parsed on first need
+    /// (`None` when there are none or one no longer parses).
+    bounds: OnceLock<Option<(Version, Version)>>,
 }
 
 impl Listed {
@@ -738,6 +772,22 @@ impl Listed {
         };
         let (mut lo, mut hi) = (0, self.sorted.min(self.items.len()));
         let end = hi;
+        // Most versions fall outside the listed ones: two comparisons with
+        // the bounds, parsed once, settle those without a search.
+        let bounds = self.bounds.get_or_init(|| {
+            let first = scheme.parse(self.text(0)).ok()?;
+            let last = scheme.parse(self.text(end.checked_sub(1)?)).ok()?;
+            Some((first, last))
+        });
+        if end > 0 {
+            let (first, last) = bounds.as_ref().ok_or(())?;
+            if v.compare(first) == Some(Ordering::Less)
+                || v.compare(last) == Some(Ordering::Greater)
+            {
+                lo = end;
+                hi = end;
+            }
+        }
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if cmp(mid)? == Ordering::Less {
@@ -1308,18 +1358,34 @@ impl Hit<'_> {
     }
 }
 
+/// Space [`merge`] reuses from one package to the next.
+#[derive(Default)]
+struct MergeScratch {
+    /// For each id number: the package it was last seen for (a stamp) and
+    /// the first hit naming it.
+    first: Vec<(u32, u32)>,
+    stamp: u32,
+    group: Vec<usize>,
+    order: Vec<(usize, usize)>,
+    rank_of_root: Vec<Option<usize>>,
+    members: Vec<usize>,
+    made: Vec<(u32, VulnMatch)>,
+}
+
 /// Merges one package's hits into matches: hits whose ids overlap (any
-/// case) form one group.
+/// case) form one group. Appends the matches sorted by id.
+#[allow(clippy::too_many_arguments)]
 fn merge(
     package: usize,
     compared: &Text,
     scheme: Scheme,
     hits: &[Hit<'_>],
     ignore_unfixed: bool,
+    ids: usize,
+    scratch: &mut MergeScratch,
     out: &mut Vec<VulnMatch>,
 ) {
     let n = hits.len();
-    let start = out.len();
     let explanation_of = |h: &Hit| -> Option<String> {
         let e = h.m.explanation.as_deref()?;
         Some(format!(
@@ -1329,7 +1395,6 @@ fn merge(
             h.pe.name
         ))
     };
-    let mut group: Vec<usize> = (0..n).collect();
     fn find(g: &mut [usize], mut i: usize) -> usize {
         while g[i] != i {
             g[i] = g[g[i]];
@@ -1337,28 +1402,46 @@ fn merge(
         }
         i
     }
+    let MergeScratch {
+        first,
+        stamp,
+        group,
+        order,
+        rank_of_root,
+        members,
+        made,
+    } = scratch;
+    group.clear();
+    group.extend(0..n);
     if n > 1 {
-        let mut first: HashMap<&str, usize, FastHash> = HashMap::default();
+        if first.len() < ids {
+            first.resize(ids, (u32::MAX, 0));
+        }
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == u32::MAX {
+            first.iter_mut().for_each(|f| *f = (u32::MAX, 0));
+            *stamp = 0;
+        }
         for (i, h) in hits.iter().enumerate() {
-            for id in &h.pe.adv.lower {
-                match first.get(id.as_str()) {
-                    Some(&j) => {
-                        let (a, b) = (find(&mut group, i), find(&mut group, j));
+            for &k in &h.pe.adv.keys {
+                match first.get_mut(k as usize) {
+                    Some(f) if f.0 == *stamp => {
+                        let (a, b) = (find(group, i), find(group, f.1 as usize));
                         group[a] = b;
                     }
-                    None => {
-                        first.insert(id.as_str(), i);
-                    }
+                    Some(f) => *f = (*stamp, idx32(i)),
+                    None => {}
                 }
             }
         }
     }
     // Groups in the order of their first hit, each a run of `order`.
-    let mut order: Vec<(usize, usize)> = Vec::with_capacity(n);
-    let mut rank_of_root: Vec<Option<usize>> = vec![None; n];
+    order.clear();
+    rank_of_root.clear();
+    rank_of_root.resize(n, None);
     let mut groups = 0;
     for i in 0..n {
-        let r = find(&mut group, i);
+        let r = find(group, i);
         let rank = *rank_of_root[r].get_or_insert_with(|| {
             groups += 1;
             groups - 1
@@ -1368,7 +1451,7 @@ fn merge(
     if groups < n {
         order.sort_unstable();
     }
-    let mut members: Vec<usize> = Vec::new();
+    made.clear();
     for run in order.chunk_by(|a, b| a.0 == b.0) {
         if let [(_, only)] = run {
             // One record: its shared advisory part as is.
@@ -1377,13 +1460,16 @@ fn merge(
             if ignore_unfixed && fixed_version.is_none() {
                 continue;
             }
-            out.push(VulnMatch {
-                package,
-                advisory: h.pe.alone(),
-                compared_version: compared.clone(),
-                fixed_version,
-                explanation: explanation_of(h).into_iter().collect(),
-            });
+            made.push((
+                h.pe.adv.order,
+                VulnMatch {
+                    package,
+                    advisory: h.pe.alone(),
+                    compared_version: compared.clone(),
+                    fixed_version,
+                    explanation: explanation_of(h).into_iter().collect(),
+                },
+            ));
             continue;
         }
         members.clear();
@@ -1421,25 +1507,30 @@ fn merge(
             .iter()
             .filter_map(|&m| explanation_of(&hits[m]))
             .collect();
-        out.push(VulnMatch {
-            package,
-            advisory: Arc::new(MatchedAdvisory {
-                id: id.clone(),
-                aliases,
-                ecosystem: primary.pe.ecosystem.clone(),
-                advisory_package: primary.pe.name.clone(),
-                summary: primary.pe.adv.summary.clone(),
-                severity,
-                severity_source,
-                cvss,
-                url: primary.pe.adv.url.clone(),
-            }),
-            compared_version: compared.clone(),
-            fixed_version,
-            explanation,
-        });
+        made.push((
+            primary.pe.adv.order,
+            VulnMatch {
+                package,
+                advisory: Arc::new(MatchedAdvisory {
+                    id: id.clone(),
+                    aliases,
+                    ecosystem: primary.pe.ecosystem.clone(),
+                    advisory_package: primary.pe.name.clone(),
+                    summary: primary.pe.adv.summary.clone(),
+                    severity,
+                    severity_source,
+                    cvss,
+                    url: primary.pe.adv.url.clone(),
+                }),
+                compared_version: compared.clone(),
+                fixed_version,
+                explanation,
+            },
+        ));
     }
-    out[start..].sort_by(|a, b| a.id.cmp(&b.id));
+    // By id; equal ids keep the order of their first hit.
+    made.sort_by_key(|(order, _)| *order);
+    out.extend(made.drain(..).map(|(_, m)| m));
 }
 
 /// A fast hasher for maps keyed by database texts (advisory ids,
@@ -1560,8 +1651,10 @@ fn fetch(db: &Database, keys: &[Key<'_>]) -> Result<Fetched, DbError> {
         .collect();
     order.sort_unstable();
     let mut blobs: Vec<Option<Vec<u8>>> = vec![None; keys.len()];
-    for (_, _, i) in &order {
-        blobs[*i] = db.entries_blob(keys[*i].family, keys[*i].name)?;
+    let (sorted_keys, places): (Vec<(String, String)>, Vec<usize>) =
+        order.into_iter().map(|(f, n, i)| ((f, n), i)).unzip();
+    for (blob, i) in db.entries_blobs(&sorted_keys)?.into_iter().zip(places) {
+        blobs[i] = blob;
     }
     let mut index: HashMap<i64, usize, FastHash> = HashMap::default();
     let mut rowids = Vec::new();
@@ -1747,16 +1840,18 @@ pub fn match_packages_on(
     let (keys, plans) = plan(packages, release.as_ref());
     // Read from the store on this thread, then prepare in parallel.
     let fetched = fetch(db, &keys)?;
-    let infos: Vec<Arc<AdvInfo>> = run_chunks(fetched.cards.len(), CHUNK, threads, |range| {
+    let mut infos: Vec<AdvInfo> = run_chunks(fetched.cards.len(), CHUNK, threads, |range| {
         fetched.cards[range]
             .iter()
             .filter_map(|c| decode_card(c))
-            .map(|card| Arc::new(AdvInfo::from_card(&card)))
+            .map(|card| AdvInfo::from_card(&card))
             .collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
     .collect();
+    let ids = number_ids(&mut infos);
+    let infos: Vec<Arc<AdvInfo>> = infos.into_iter().map(Arc::new).collect();
     let mut entries: Vec<KeyEntries> = Vec::with_capacity(keys.len());
     for part in run_chunks(keys.len(), KEYS_PER_CHUNK, threads, |range| {
         let mut names = Interner::default();
@@ -1770,7 +1865,7 @@ pub fn match_packages_on(
         entries.extend(part?);
     }
     let parts = run_chunks(packages.len(), CHUNK, threads, |range| {
-        match_chunk(packages, range, &plans, &entries, options)
+        match_chunk(packages, range, &plans, &entries, ids, options)
     });
     let mut report = MatchReport {
         matches: Vec::with_capacity(parts.iter().map(|p| p.matches.len()).sum()),
@@ -1852,9 +1947,11 @@ fn match_chunk(
     range: std::ops::Range<usize>,
     plans: &[Plan<'_>],
     entries: &[KeyEntries],
+    ids: usize,
     options: &MatchOptions,
 ) -> MatchReport {
     let mut part = MatchReport::default();
+    let mut scratch = MergeScratch::default();
     let mut problems = Vec::new();
     let mut hits = Vec::new();
     for index in range {
@@ -1916,6 +2013,8 @@ fn match_chunk(
                 scheme,
                 &hits,
                 options.ignore_unfixed,
+                ids,
+                &mut scratch,
                 &mut part.matches,
             );
         }

@@ -374,17 +374,34 @@ impl Database {
         family: &str,
         name: &str,
     ) -> Result<Option<Vec<u8>>, DbError> {
-        let (family, name) = lookup_key(family, name);
+        let key = lookup_key(family, name);
+        Ok(self
+            .entries_blobs(std::slice::from_ref(&key))?
+            .pop()
+            .flatten())
+    }
+
+    /// The blobs of these keys (as [`lookup_key`] gives them), in the
+    /// same order, read with one statement under one lock.
+    pub(crate) fn entries_blobs(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<Vec<Option<Vec<u8>>>, DbError> {
         let guard = self.lock();
         let err = store_err(&self.path);
-        let blob = guard
+        let mut stmt = guard
             .conn
             .prepare_cached("SELECT entries FROM package_entries WHERE family = ?1 AND name = ?2")
-            .map_err(&err)?
-            .query_row(rusqlite::params![&family, &name], |r| r.get(0))
-            .optional()
             .map_err(&err)?;
-        Ok(blob)
+        let blobs = keys
+            .iter()
+            .map(|(family, name)| {
+                stmt.query_row(rusqlite::params![family, name], |r| r.get(0))
+                    .optional()
+                    .map_err(&err)
+            })
+            .collect();
+        blobs
     }
 
     /// The error for a `package_entries` blob that cannot be read at byte `at`.
