@@ -22,7 +22,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use palisade_model::{Ecosystem, OsInfo, Package, Severity};
@@ -594,9 +594,9 @@ struct AdvInfo {
     ids: Vec<Text>,
     /// Its ids numbered across the run, any case (see [`number_ids`]), for
     /// alias merging.
-    keys: Vec<u32>,
+    keys: OnceLock<Vec<u32>>,
     /// Where its id sorts among the ids of the run's advisories.
-    order: u32,
+    order: AtomicU32,
     /// Its aliases without the id (any case), sorted, deduplicated: what a
     /// match made from this record alone lists.
     aliases: Vec<Text>,
@@ -645,8 +645,8 @@ impl AdvInfo {
         );
         AdvInfo {
             ids,
-            keys: Vec::new(),
-            order: 0,
+            keys: OnceLock::new(),
+            order: AtomicU32::new(0),
             aliases,
             summary: a.summary.map(Text::from),
             url: a.url.map(Text::from),
@@ -660,10 +660,10 @@ impl AdvInfo {
 /// Numbers the ids of a run's advisories (the same number for ids equal
 /// in any case) and ranks their own ids, so that merging and sorting a
 /// package's matches compare integers. Returns how many numbers were given.
-fn number_ids(infos: &mut [AdvInfo]) -> usize {
+fn number_ids(infos: &[Arc<AdvInfo>]) -> usize {
     let mut numbers: HashMap<String, u32, FastHash> = HashMap::default();
-    for info in infos.iter_mut() {
-        info.keys = info
+    for info in infos {
+        let keys = info
             .ids
             .iter()
             .map(|id| {
@@ -671,15 +671,17 @@ fn number_ids(infos: &mut [AdvInfo]) -> usize {
                 *numbers.entry(id.to_ascii_lowercase()).or_insert(next)
             })
             .collect();
+        // Set once per run, before any matching.
+        let _ = info.keys.set(keys);
     }
-    let mut by_id: Vec<usize> = (0..infos.len()).collect();
-    by_id.sort_unstable_by(|&a, &b| infos[a].ids[0].cmp(&infos[b].ids[0]));
+    let mut by_id: Vec<&Arc<AdvInfo>> = infos.iter().collect();
+    by_id.sort_unstable_by(|a, b| a.ids[0].cmp(&b.ids[0]));
     let mut rank = 0;
     for w in 0..by_id.len() {
-        if w > 0 && infos[by_id[w - 1]].ids[0] != infos[by_id[w]].ids[0] {
+        if w > 0 && by_id[w - 1].ids[0] != by_id[w].ids[0] {
             rank += 1;
         }
-        infos[by_id[w]].order = rank;
+        by_id[w].order.store(rank, AtomicOrdering::Relaxed);
     }
     numbers.len()
 }
@@ -1423,7 +1425,7 @@ fn merge(
             *stamp = 0;
         }
         for (i, h) in hits.iter().enumerate() {
-            for &k in &h.pe.adv.keys {
+            for &k in h.pe.adv.keys.get().map_or(&[][..], Vec::as_slice) {
                 match first.get_mut(k as usize) {
                     Some(f) if f.0 == *stamp => {
                         let (a, b) = (find(group, i), find(group, f.1 as usize));
@@ -1461,7 +1463,7 @@ fn merge(
                 continue;
             }
             made.push((
-                h.pe.adv.order,
+                h.pe.adv.order.load(AtomicOrdering::Relaxed),
                 VulnMatch {
                     package,
                     advisory: h.pe.alone(),
@@ -1508,7 +1510,7 @@ fn merge(
             .filter_map(|&m| explanation_of(&hits[m]))
             .collect();
         made.push((
-            primary.pe.adv.order,
+            primary.pe.adv.order.load(AtomicOrdering::Relaxed),
             VulnMatch {
                 package,
                 advisory: Arc::new(MatchedAdvisory {
@@ -1628,104 +1630,114 @@ fn raw_entries<'b>(
         .map_err(corrupt)
 }
 
-/// What the store holds for the keys of one run, read on the calling
-/// thread (the store has one connection): each key's blob, and every
-/// advisory their applicable entries name, once.
-struct Fetched {
-    blobs: Vec<Option<Vec<u8>>>,
-    /// Advisory row id → index in `advisories`.
-    index: HashMap<i64, usize, FastHash>,
-    /// Their cards ([`crate::store::decode_card`]).
-    cards: Vec<Vec<u8>>,
+/// The advisories a run has read, by row id, shared by its threads.
+#[derive(Default)]
+struct RunAdvisories {
+    map: Mutex<HashMap<i64, Arc<AdvInfo>, FastHash>>,
 }
 
-fn fetch(db: &Database, keys: &[Key<'_>]) -> Result<Fetched, DbError> {
-    // In the store's key order, so that the B-tree pages are read in order.
-    let mut order: Vec<(String, String, usize)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let (f, n) = crate::store::lookup_key(k.family, k.name);
-            (f, n, i)
-        })
-        .collect();
-    order.sort_unstable();
-    let mut blobs: Vec<Option<Vec<u8>>> = vec![None; keys.len()];
-    let (sorted_keys, places): (Vec<(String, String)>, Vec<usize>) =
-        order.into_iter().map(|(f, n, i)| ((f, n), i)).unzip();
-    for (blob, i) in db.entries_blobs(&sorted_keys)?.into_iter().zip(places) {
-        blobs[i] = blob;
+impl RunAdvisories {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<AdvInfo>, FastHash>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
-    let mut index: HashMap<i64, usize, FastHash> = HashMap::default();
-    let mut rowids = Vec::new();
-    for (key, blob) in keys.iter().zip(&blobs) {
-        let Some(blob) = blob else { continue };
-        for e in raw_entries(db, key, blob)? {
-            if ecosystem_ok(key, e.ecosystem) {
-                index.entry(e.advisory).or_insert_with(|| {
-                    rowids.push(e.advisory);
-                    rowids.len() - 1
-                });
+
+    /// The advisories of these row ids, in the same order: read from the
+    /// store (on the calling thread's own connection) the first time any
+    /// thread of the run needs one.
+    fn get(&self, db: &Database, rowids: &[i64]) -> Result<Vec<Arc<AdvInfo>>, DbError> {
+        let mut missing: Vec<i64> = {
+            let map = self.lock();
+            rowids
+                .iter()
+                .copied()
+                .filter(|id| !map.contains_key(id))
+                .collect()
+        };
+        if !missing.is_empty() {
+            // By row id, in the table's order.
+            missing.sort_unstable();
+            missing.dedup();
+            let cards = db.cards(&missing)?;
+            let mut read = Vec::with_capacity(cards.len());
+            for (card, &id) in cards.iter().zip(&missing) {
+                let card = decode_card(card).ok_or_else(|| db.corrupt_card(id))?;
+                read.push((id, Arc::new(AdvInfo::from_card(&card))));
+            }
+            let mut map = self.lock();
+            for (id, info) in read {
+                map.entry(id).or_insert(info);
             }
         }
+        let map = self.lock();
+        rowids
+            .iter()
+            .map(|id| map.get(id).cloned().ok_or_else(|| db.corrupt_card(*id)))
+            .collect()
     }
-    // By row id, in the table's order.
-    let mut sorted: Vec<(i64, usize)> = rowids.iter().copied().zip(0..).collect();
-    sorted.sort_unstable();
-    let mut cards = vec![Vec::new(); rowids.len()];
-    let read = db.cards(&sorted.iter().map(|&(id, _)| id).collect::<Vec<_>>())?;
-    for ((_, i), card) in sorted.into_iter().zip(read) {
-        cards[i] = card;
+
+    /// Every advisory read, for numbering their ids.
+    fn all(self) -> Vec<Arc<AdvInfo>> {
+        let map = self.map.into_inner().unwrap_or_else(|p| p.into_inner());
+        map.into_values().collect()
     }
-    if let Some(i) = cards.iter().position(|c| decode_card(c).is_none()) {
-        return Err(db.corrupt_card(rowids[i]));
-    }
-    Ok(Fetched {
-        blobs,
-        index,
-        cards,
-    })
 }
 
-/// Prepares the entries of one key from its fetched blob.
-fn prepare_key(
+/// Reads and prepares the entries of some keys (given in the store's key
+/// order, so that the B-tree pages are read in order). Returns them with
+/// their key indices.
+fn prepare_keys(
     db: &Database,
-    key: &Key<'_>,
-    blob: Option<&[u8]>,
-    fetched: &Fetched,
-    infos: &[Arc<AdvInfo>],
-    names: &mut Interner,
-) -> Result<KeyEntries, DbError> {
-    let Some(blob) = blob else {
-        return Ok(KeyEntries::default());
-    };
-    let raw = raw_entries(db, key, blob)?;
-    let mut entries = Vec::with_capacity(raw.len());
-    for e in &raw {
-        if !ecosystem_ok(key, e.ecosystem) {
-            continue;
-        }
-        let Some(adv) = fetched.index.get(&e.advisory).and_then(|&i| infos.get(i)) else {
-            continue;
+    keys: &[Key<'_>],
+    which: &[(String, String, usize)],
+    run: &RunAdvisories,
+) -> Result<Vec<(usize, KeyEntries)>, DbError> {
+    let store_keys: Vec<(String, String)> = which
+        .iter()
+        .map(|(f, n, _)| (f.clone(), n.clone()))
+        .collect();
+    let blobs = db.entries_blobs(&store_keys)?;
+    let mut raws = Vec::with_capacity(blobs.len());
+    let mut rowids = Vec::new();
+    for ((_, _, k), blob) in which.iter().zip(&blobs) {
+        let key = &keys[*k];
+        let raw = match blob {
+            Some(b) => raw_entries(db, key, b)?,
+            None => Vec::new(),
         };
-        if adv.withdrawn {
-            continue;
-        }
-        let ecosystem = names.intern(e.ecosystem);
-        let name = names.intern(e.name);
-        entries.push(PreparedEntry::from_raw(
-            db.path(),
-            e,
-            key.scheme,
-            ecosystem,
-            name,
-            adv.clone(),
-        )?);
+        let any = !raw.is_empty();
+        let raw: Vec<RawEntry<'_>> = raw
+            .into_iter()
+            .filter(|e| ecosystem_ok(key, e.ecosystem))
+            .collect();
+        rowids.extend(raw.iter().map(|e| e.advisory));
+        raws.push((*k, any, raw));
     }
-    Ok(KeyEntries {
-        any: !raw.is_empty(),
-        entries,
-    })
+    let infos = run.get(db, &rowids)?;
+    let mut infos = infos.into_iter();
+    let mut names = Interner::default();
+    let mut out = Vec::with_capacity(raws.len());
+    for (k, any, raw) in raws {
+        let key = &keys[k];
+        let mut entries = Vec::with_capacity(raw.len());
+        for e in &raw {
+            let Some(adv) = infos.next() else { break };
+            if adv.withdrawn {
+                continue;
+            }
+            let ecosystem = names.intern(e.ecosystem);
+            let name = names.intern(e.name);
+            entries.push(PreparedEntry::from_raw(
+                db.path(),
+                e,
+                key.scheme,
+                ecosystem,
+                name,
+                adv,
+            )?);
+        }
+        out.push((k, KeyEntries { any, entries }));
+    }
+    Ok(out)
 }
 
 /// What one package is matched as.
@@ -1838,32 +1850,28 @@ pub fn match_packages_on(
 ) -> Result<MatchReport, DbError> {
     let release = os.and_then(distro_release);
     let (keys, plans) = plan(packages, release.as_ref());
-    // Read from the store on this thread, then prepare in parallel.
-    let fetched = fetch(db, &keys)?;
-    let mut infos: Vec<AdvInfo> = run_chunks(fetched.cards.len(), CHUNK, threads, |range| {
-        fetched.cards[range]
-            .iter()
-            .filter_map(|c| decode_card(c))
-            .map(|card| AdvInfo::from_card(&card))
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    let ids = number_ids(&mut infos);
-    let infos: Vec<Arc<AdvInfo>> = infos.into_iter().map(Arc::new).collect();
-    let mut entries: Vec<KeyEntries> = Vec::with_capacity(keys.len());
-    for part in run_chunks(keys.len(), KEYS_PER_CHUNK, threads, |range| {
-        let mut names = Interner::default();
-        range
-            .map(|k| {
-                let blob = fetched.blobs[k].as_deref();
-                prepare_key(db, &keys[k], blob, &fetched, &infos, &mut names)
-            })
-            .collect::<Result<Vec<_>, _>>()
+    // Keys in the store's order, read and prepared in parallel chunks.
+    let mut order: Vec<(String, String, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (f, n) = crate::store::lookup_key(k.family, k.name);
+            (f, n, i)
+        })
+        .collect();
+    order.sort_unstable();
+    let run = RunAdvisories::default();
+    let mut slots: Vec<Option<KeyEntries>> =
+        std::iter::repeat_with(|| None).take(keys.len()).collect();
+    for part in run_chunks(order.len(), KEYS_PER_CHUNK, threads, |range| {
+        prepare_keys(db, &keys, &order[range], &run)
     }) {
-        entries.extend(part?);
+        for (k, e) in part? {
+            slots[k] = Some(e);
+        }
     }
+    let entries: Vec<KeyEntries> = slots.into_iter().map(Option::unwrap_or_default).collect();
+    let ids = number_ids(&run.all());
     let parts = run_chunks(packages.len(), CHUNK, threads, |range| {
         match_chunk(packages, range, &plans, &entries, ids, options)
     });

@@ -249,3 +249,79 @@ fn a_second_updater_is_refused_while_one_runs() {
     // Its process gone, the lock is taken over.
     ok(&db, &spec(osv.join("ubuntu/osv")));
 }
+
+/// Matching on several threads opens extra connections to the database
+/// file; after an update has swapped the file, those must not read the
+/// new one: a database handle opened before the update matches exactly as
+/// before it, on any number of threads, and one opened after sees the
+/// update.
+#[test]
+fn parallel_matching_keeps_the_generation_it_opened() {
+    use palisade_model::{Ecosystem, Package};
+    use palisade_vuln::matcher::{match_packages_on, MatchOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let record = |id: &str, name: &str| {
+        serde_json::json!({
+            "id": id, "modified": "2024-01-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "PyPI", "name": name},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]
+        })
+        .to_string()
+    };
+    for i in 0..400 {
+        std::fs::write(
+            src.join(format!("OLD-{i}.json")),
+            record(&format!("OLD-{i}"), &format!("p{i}")),
+        )
+        .unwrap();
+    }
+    let db_dir = tmp.path().join("db");
+    ok(&db_dir, &spec(src.clone()));
+    let packages: Vec<Package> = (0..2000)
+        .map(|i| Package {
+            name: format!("p{}", i % 400),
+            version: "1.0".into(),
+            ecosystem: Ecosystem::PyPI,
+            purl: String::new(),
+            source_name: None,
+            source_version: None,
+            arch: None,
+            licenses: vec![],
+            layer: String::new(),
+            path: String::new(),
+        })
+        .collect();
+    // `old` reads nothing before the update: every extra connection it
+    // opens for parallel matching is opened after the swap.
+    let old = Database::open(&db_dir).unwrap();
+    let before = {
+        let first = Database::open(&db_dir).unwrap();
+        match_packages_on(&first, None, &packages, &MatchOptions::default(), 1).unwrap()
+    };
+    assert_eq!(before.matches.len(), 2000);
+
+    // The update adds a second advisory for every package.
+    for i in 0..400 {
+        std::fs::write(
+            src.join(format!("NEW-{i}.json")),
+            record(&format!("NEW-{i}"), &format!("p{i}")),
+        )
+        .unwrap();
+    }
+    ok(&db_dir, &spec(src));
+    for threads in [1, 2, 4] {
+        let r =
+            match_packages_on(&old, None, &packages, &MatchOptions::default(), threads).unwrap();
+        assert!(
+            r == before,
+            "old handle on {threads} threads: {} matches, {} before the update",
+            r.matches.len(),
+            before.matches.len()
+        );
+    }
+    let new = Database::open(&db_dir).unwrap();
+    let after = match_packages_on(&new, None, &packages, &MatchOptions::default(), 4).unwrap();
+    assert_eq!(after.matches.len(), 4000);
+}

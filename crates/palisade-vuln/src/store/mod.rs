@@ -233,6 +233,43 @@ struct Inner {
 pub struct Database {
     path: PathBuf,
     inner: Mutex<Inner>,
+    /// The device and inode of the file opened, so that extra readers
+    /// open the same file (never one an update has swapped in since).
+    file: Option<(u64, u64)>,
+    /// Extra read-only connections to the same file, for lookups from
+    /// several threads at once ([`Database::with_reader`]).
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// The device and inode of a file (`None` where the platform has none).
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// A read-only connection to a database file, checked to be this format.
+fn connect(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open_with_flags(
+        file_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(store_err(path))?;
+    schema::check(&conn, path)?;
+    // A page cache large enough for the hot index and records (grown
+    // only as pages are read), and SQLite's own read-only memory map.
+    conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")
+        .map_err(store_err(path))?;
+    Ok(conn)
 }
 
 impl std::fmt::Debug for Database {
@@ -278,25 +315,47 @@ impl Database {
             path: path.to_path_buf(),
             source,
         })?;
-        let conn = Connection::open_with_flags(
-            file_uri(path),
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_URI
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(store_err(path))?;
-        schema::check(&conn, path)?;
-        // A page cache large enough for the hot index and records (grown
-        // only as pages are read), and SQLite's own read-only memory map.
-        conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")
-            .map_err(store_err(path))?;
+        let before = file_id(path);
+        let conn = connect(path)?;
+        // Extra readers are used only if the file did not change while
+        // this one opened it.
+        let file = before.filter(|id| file_id(path) == Some(*id));
         Ok(Database {
             path: path.to_path_buf(),
             inner: Mutex::new(Inner {
                 conn,
                 cache: HashMap::new(),
             }),
+            file,
+            readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Runs `f` on a connection of its own, so that several threads can
+    /// read at once: a pooled one, or a new one opened on the same file
+    /// (the same device and inode before and after opening it, so never a
+    /// file an update has swapped in since). Where no such connection can
+    /// be had, `f` runs on the main connection, one thread at a time.
+    fn with_reader<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, DbError>,
+    ) -> Result<R, DbError> {
+        let pool = || self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        let pooled = pool().pop();
+        let reader = pooled.or_else(|| {
+            let id = self.file?;
+            (file_id(&self.path) == Some(id)).then_some(())?;
+            let conn = connect(&self.path).ok()?;
+            (file_id(&self.path) == Some(id)).then_some(conn)
+        });
+        match reader {
+            Some(conn) => {
+                let r = f(&conn);
+                pool().push(conn);
+                r
+            }
+            None => f(&self.lock().conn),
+        }
     }
 
     /// The database file.
@@ -382,26 +441,27 @@ impl Database {
     }
 
     /// The blobs of these keys (as [`lookup_key`] gives them), in the
-    /// same order, read with one statement under one lock.
+    /// same order, read with one statement on a connection of the calling
+    /// thread's own ([`Database::with_reader`]).
     pub(crate) fn entries_blobs(
         &self,
         keys: &[(String, String)],
     ) -> Result<Vec<Option<Vec<u8>>>, DbError> {
-        let guard = self.lock();
         let err = store_err(&self.path);
-        let mut stmt = guard
-            .conn
-            .prepare_cached("SELECT entries FROM package_entries WHERE family = ?1 AND name = ?2")
-            .map_err(&err)?;
-        let blobs = keys
-            .iter()
-            .map(|(family, name)| {
-                stmt.query_row(rusqlite::params![family, name], |r| r.get(0))
-                    .optional()
-                    .map_err(&err)
-            })
-            .collect();
-        blobs
+        self.with_reader(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT entries FROM package_entries WHERE family = ?1 AND name = ?2",
+                )
+                .map_err(&err)?;
+            keys.iter()
+                .map(|(family, name)| {
+                    stmt.query_row(rusqlite::params![family, name], |r| r.get(0))
+                        .optional()
+                        .map_err(&err)
+                })
+                .collect()
+        })
     }
 
     /// The error for a `package_entries` blob that cannot be read at byte `at`.
@@ -415,18 +475,18 @@ impl Database {
     }
 
     /// The cards ([`decode_card`]) of these advisories, in the same order,
-    /// read under one lock.
+    /// read on a connection of the calling thread's own.
     pub(crate) fn cards(&self, rowids: &[i64]) -> Result<Vec<Vec<u8>>, DbError> {
-        let guard = self.lock();
         let err = store_err(&self.path);
-        let mut stmt = guard
-            .conn
-            .prepare_cached("SELECT card FROM advisories WHERE id = ?1")
-            .map_err(&err)?;
-        rowids
-            .iter()
-            .map(|id| stmt.query_row([id], |r| r.get(0)).map_err(&err))
-            .collect()
+        self.with_reader(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT card FROM advisories WHERE id = ?1")
+                .map_err(&err)?;
+            rowids
+                .iter()
+                .map(|id| stmt.query_row([id], |r| r.get(0)).map_err(&err))
+                .collect()
+        })
     }
 
     /// The error for a card that cannot be read.
