@@ -499,7 +499,9 @@ fn prepare_events<'t>(
         (Some(a), Some(b)) => a.compare(b).unwrap_or(Ordering::Equal),
     };
     let rank = |k: Kind| u8::from(k != Kind::Introduced);
-    parsed.sort_by(|a, b| cmp(&a.parsed, &b.parsed).then(rank(a.kind).cmp(&rank(b.kind))));
+    crate::versions::sort_versions(&mut parsed, |a, b| {
+        cmp(&a.parsed, &b.parsed).then(rank(a.kind).cmp(&rank(b.kind)))
+    });
     Ok(parsed)
 }
 
@@ -842,15 +844,20 @@ impl ListedVersions {
             .map(|&at| scheme.parse(listed.text(at)).ok())
             .collect();
         let unparsed = (0..n).filter(|&i| parsed[i].is_none()).map(idx32).collect();
-        let sorted = (scheme != Scheme::Maven).then(|| {
-            let mut s: Vec<u32> = (0..n).filter(|&i| parsed[i].is_some()).map(idx32).collect();
-            // Stable: equal versions keep the order written.
-            s.sort_by(|&a, &b| match (&parsed[a as usize], &parsed[b as usize]) {
-                (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal),
-                _ => Ordering::Equal,
-            });
-            s
-        });
+        let sorted = (scheme != Scheme::Maven)
+            .then(|| {
+                let mut s: Vec<u32> = (0..n).filter(|&i| parsed[i].is_some()).map(idx32).collect();
+                // Stable: equal versions keep the order written. Not in
+                // order (no total order): searched in order instead.
+                let ordered = crate::versions::sort_versions(&mut s, |&a, &b| {
+                    match (&parsed[a as usize], &parsed[b as usize]) {
+                        (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal),
+                        _ => Ordering::Equal,
+                    }
+                });
+                ordered.then_some(s)
+            })
+            .flatten();
         ListedVersions {
             order,
             parsed,

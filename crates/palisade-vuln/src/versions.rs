@@ -122,6 +122,52 @@ pub(crate) fn check_len(scheme: &'static str, s: &str) -> Result<(), VersionErro
     Ok(())
 }
 
+/// Sorts `items` stably by `cmp` (a merge sort). Unlike the standard
+/// sort it never panics when `cmp` is not a total order, which version
+/// strings from an untrusted source could in principle produce; it returns
+/// whether the result is in order (no item above the next), for callers
+/// that binary-search it.
+pub(crate) fn sort_versions<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) -> bool {
+    let n = items.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut buf: Vec<usize> = vec![0; n];
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut a, mut b, mut k) = (start, mid, start);
+            while a < mid && b < end {
+                // Equal items keep their order: the left one first.
+                if cmp(&items[idx[b]], &items[idx[a]]) == Ordering::Less {
+                    buf[k] = idx[b];
+                    b += 1;
+                } else {
+                    buf[k] = idx[a];
+                    a += 1;
+                }
+                k += 1;
+            }
+            for &i in idx[a..mid].iter().chain(&idx[b..end]) {
+                buf[k] = i;
+                k += 1;
+            }
+            start = end;
+        }
+        std::mem::swap(&mut idx, &mut buf);
+        width *= 2;
+    }
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(
+        idx.iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
+    );
+    items
+        .windows(2)
+        .all(|w| cmp(&w[0], &w[1]) != Ordering::Greater)
+}
+
 /// A parsed version of one scheme. Compare two with
 /// [`Version::compare`] (or `<`, `==` through `PartialOrd`/`PartialEq`,
 /// which say "unordered" across schemes).
@@ -362,6 +408,34 @@ pub(crate) fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
     let a = &a[a.iter().position(|&c| c != b'0').unwrap_or(a.len())..];
     let b = &b[b.iter().position(|&c| c != b'0').unwrap_or(b.len())..];
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+
+    #[test]
+    fn sort_versions_is_stable_and_survives_inconsistent_orders() {
+        let mut v: Vec<(u32, u32)> = vec![(3, 0), (1, 1), (3, 2), (0, 3), (1, 4), (2, 5), (0, 6)];
+        assert!(sort_versions(&mut v, |a, b| a.0.cmp(&b.0)));
+        assert_eq!(v, [(0, 3), (0, 6), (1, 1), (1, 4), (2, 5), (3, 0), (3, 2)]);
+        // Rock-paper-scissors: no total order; sorted anyway, reported.
+        let beats = |a: &u8, b: &u8| match (a, b) {
+            (0, 1) | (1, 2) | (2, 0) => Ordering::Greater,
+            (1, 0) | (2, 1) | (0, 2) => Ordering::Less,
+            _ => Ordering::Equal,
+        };
+        let mut v: Vec<u8> = (0..60).map(|i| (i * 7 % 3) as u8).collect();
+        let ok = sort_versions(&mut v, beats);
+        assert_eq!(v.len(), 60);
+        assert!(
+            !ok || v
+                .windows(2)
+                .all(|w| beats(&w[0], &w[1]) != Ordering::Greater)
+        );
+        let mut empty: Vec<u8> = Vec::new();
+        assert!(sort_versions(&mut empty, beats));
+    }
 }
 
 #[cfg(test)]

@@ -659,10 +659,15 @@ pub(crate) fn encode_versions(versions: &[String], ecosystem: &str) -> String {
         .filter(|&i| parsed[i].is_some())
         .collect();
     let readable = order.len();
-    order.sort_by(|&a, &b| match (&parsed[a], &parsed[b]) {
-        (Some(x), Some(y)) => x.compare(y).unwrap_or(std::cmp::Ordering::Equal),
-        _ => std::cmp::Ordering::Equal,
-    });
+    let ordered =
+        crate::versions::sort_versions(&mut order, |&a, &b| match (&parsed[a], &parsed[b]) {
+            (Some(x), Some(y)) => x.compare(y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => std::cmp::Ordering::Equal,
+        });
+    if !ordered {
+        // Not a total order on these versions: kept as written, scanned.
+        return format!("L{}", versions.join("\n"));
+    }
     order.extend((0..versions.len()).filter(|&i| parsed[i].is_none()));
     let mut out = format!("S{readable}");
     for i in order {
