@@ -5,6 +5,8 @@
 //! discarded and rebuilt by an update.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
 use palisade_vuln::update::{update, SourceSpec, UpdateOptions};
@@ -131,22 +133,11 @@ fn a_database_of_the_previous_format_is_rebuilt() {
 
 #[test]
 fn corrupt_blobs_and_cards_fail_matching_too() {
-    use palisade_model::{Ecosystem, OsInfo, Package};
+    use palisade_model::{Ecosystem, OsInfo};
     use palisade_vuln::{match_packages, MatchOptions};
     let tmp = tempfile::tempdir().unwrap();
     let db_dir = build(tmp.path());
-    let glibc = Package {
-        name: "libc6".into(),
-        version: "2.36-1".into(),
-        ecosystem: Ecosystem::Deb,
-        purl: String::new(),
-        source_name: Some("glibc".into()),
-        source_version: None,
-        arch: None,
-        licenses: vec![],
-        layer: String::new(),
-        path: String::new(),
-    };
+    let glibc = common::package(Ecosystem::Deb, "libc6", "2.36-1", Some("glibc"));
     let os = OsInfo {
         id: "debian".into(),
         version_id: "12".into(),
@@ -207,7 +198,7 @@ fn corrupt_blobs_and_cards_fail_matching_too() {
 /// order written, whatever its spelling.
 #[test]
 fn version_lists_are_stored_sorted_and_read_as_written() {
-    use palisade_model::{Ecosystem, Package};
+    use palisade_model::Ecosystem;
     use palisade_vuln::{match_packages, MatchOptions};
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
@@ -235,19 +226,8 @@ fn version_lists_are_stored_sorted_and_read_as_written() {
         written
     );
 
-    let pkg = |v: &str| Package {
-        name: "demo".into(),
-        version: v.into(),
-        ecosystem: Ecosystem::PyPI,
-        purl: String::new(),
-        source_name: None,
-        source_version: None,
-        arch: None,
-        licenses: vec![],
-        layer: String::new(),
-        path: String::new(),
-    };
-    let inventory: Vec<Package> = ["1", "0.9", "1.5", "2.0.0rc1", "1!0.1.0", "0.1"]
+    let pkg = |v: &str| common::package(Ecosystem::PyPI, "demo", v, None);
+    let inventory: Vec<palisade_model::Package> = ["1", "0.9", "1.5", "2.0.0rc1", "1!0.1.0", "0.1"]
         .iter()
         .map(|v| pkg(v))
         .collect();

@@ -280,18 +280,7 @@ fn parallel_matching_keeps_the_generation_it_opened() {
     let db_dir = tmp.path().join("db");
     ok(&db_dir, &spec(src.clone()));
     let packages: Vec<Package> = (0..2000)
-        .map(|i| Package {
-            name: format!("p{}", i % 400),
-            version: "1.0".into(),
-            ecosystem: Ecosystem::PyPI,
-            purl: String::new(),
-            source_name: None,
-            source_version: None,
-            arch: None,
-            licenses: vec![],
-            layer: String::new(),
-            path: String::new(),
-        })
+        .map(|i| common::package(Ecosystem::PyPI, &format!("p{}", i % 400), "1.0", None))
         .collect();
     // `old` reads nothing before the update: every extra connection it
     // opens for parallel matching is opened after the swap.

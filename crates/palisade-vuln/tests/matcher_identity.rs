@@ -20,20 +20,7 @@ use palisade_vuln::Database;
 
 use common::conformance;
 
-fn pkg(eco: Ecosystem, name: &str, version: &str, source: Option<&str>) -> Package {
-    Package {
-        name: name.into(),
-        version: version.into(),
-        ecosystem: eco,
-        purl: String::new(),
-        source_name: source.map(str::to_string),
-        source_version: None,
-        arch: None,
-        licenses: vec![],
-        layer: String::new(),
-        path: String::new(),
-    }
-}
+use common::package as pkg;
 
 /// The versions an entry's stored ranges and version list name.
 fn versions_of(ranges: &str, versions: &str) -> Vec<String> {

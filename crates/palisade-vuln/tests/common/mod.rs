@@ -67,3 +67,25 @@ print(total)
     );
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
+
+/// An inventory package with only what matching reads: ecosystem, name,
+/// version and, for OS packages, the source package.
+pub fn package(
+    ecosystem: palisade_model::Ecosystem,
+    name: &str,
+    version: &str,
+    source: Option<&str>,
+) -> palisade_model::Package {
+    palisade_model::Package {
+        name: name.into(),
+        version: version.into(),
+        ecosystem,
+        purl: String::new(),
+        source_name: source.map(str::to_string),
+        source_version: None,
+        arch: None,
+        licenses: vec![],
+        layer: String::new(),
+        path: String::new(),
+    }
+}
