@@ -22,10 +22,10 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use palisade_model::{Ecosystem, OsInfo, Package, Severity};
+use palisade_model::{OsInfo, Package, Severity};
 
 use crate::cvss::Cvss;
 use crate::osv::{Event, Range, RangeKind};
@@ -35,105 +35,17 @@ use crate::store::{
 };
 use crate::versions::{Scheme, Version};
 
-/// A shared, immutable string: cloning it copies a pointer. The
-/// matcher's results share the advisory texts (ids, summaries, URLs,
-/// ecosystems, fixed versions) instead of copying them per match. Reads as
-/// a `&str` ([`Text::as_str`], `Deref`), compares with `str` and `String`,
-/// prints and serialises as the string.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(Arc<str>);
+mod distro;
+mod listed;
+mod parallel;
+mod text;
 
-impl Text {
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use distro::{distro_release, DistroRelease};
+pub use text::Text;
 
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Text {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text(Arc::from(s))
-    }
-}
-
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text(Arc::from(s))
-    }
-}
-
-impl std::fmt::Debug for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl PartialEq<String> for Text {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl PartialEq<Text> for str {
-    fn eq(&self, other: &Text) -> bool {
-        self == &*other.0
-    }
-}
-
-impl PartialEq<Text> for &str {
-    fn eq(&self, other: &Text) -> bool {
-        *self == &*other.0
-    }
-}
-
-impl PartialEq<Text> for String {
-    fn eq(&self, other: &Text) -> bool {
-        **self == *other.0
-    }
-}
-
-impl serde::Serialize for Text {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
+use distro::lookup_of;
+use listed::{Listed, ListedVersions};
+use parallel::run_chunks;
 
 /// Settings of [`match_packages`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -148,7 +60,7 @@ pub struct MatchOptions {
 /// Where a match's severity comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeveritySource {
-    /// Computed from a CVSS vector (see [`VulnMatch::cvss`]).
+    /// Computed from a CVSS vector (see [`MatchedAdvisory::cvss`]).
     Cvss,
     /// The advisory's own severity word (`HIGH`, `moderate`, Ubuntu
     /// priority `medium`), as written.
@@ -246,165 +158,6 @@ pub struct MatchReport {
     pub warnings: Vec<MatchWarning>,
 }
 
-/// The OSV ecosystem family and release an operating-system package of
-/// this distribution is matched against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DistroRelease {
-    /// The OSV ecosystem family (`Debian`, `Ubuntu`, `Alpine`,
-    /// `AlmaLinux`, `Rocky Linux`, `Red Hat`, ...).
-    pub family: &'static str,
-    /// The release as OSV writes it after the family (`12`, `22.04`,
-    /// `v3.20`, `9`); empty for rolling distributions without releases.
-    pub release: String,
-}
-
-impl DistroRelease {
-    /// The ecosystem string of the standard archive (`Debian:12`,
-    /// `Ubuntu:22.04:LTS` is also accepted, see [`DistroRelease::accepts`]).
-    pub fn ecosystem(&self) -> String {
-        if self.release.is_empty() {
-            self.family.to_string()
-        } else {
-            format!("{}:{}", self.family, self.release)
-        }
-    }
-
-    /// Whether an advisory's OSV ecosystem is this release. Ubuntu accepts
-    /// `Ubuntu:R`, `Ubuntu:R:LTS`, `Ubuntu:Pro:R` and `Ubuntu:Pro:R:LTS`
-    /// (Pro entries carry the fix from the paid archive; the standard entry
-    /// wins when both match), never FIPS variants. Red Hat accepts
-    /// `Red Hat:enterprise_linux:MAJOR[::repository]`.
-    pub fn accepts(&self, ecosystem: &str) -> bool {
-        let mut parts = ecosystem.split(':');
-        if parts.next() != Some(self.family) {
-            return false;
-        }
-        let rest: Vec<&str> = parts.collect();
-        match self.family {
-            "Ubuntu" => {
-                let rest = rest.strip_prefix(&["Pro"]).unwrap_or(&rest);
-                let rest = rest.strip_suffix(&["LTS"]).unwrap_or(rest);
-                rest == [self.release.as_str()]
-            }
-            "Red Hat" => {
-                rest.first() == Some(&"enterprise_linux")
-                    && rest.get(1) == Some(&self.release.as_str())
-            }
-            _ if self.release.is_empty() => rest.is_empty(),
-            _ => rest == [self.release.as_str()],
-        }
-    }
-}
-
-/// The distribution release an image's OS packages are matched against,
-/// from `/etc/os-release`: Debian `12` → `Debian:12`; Ubuntu `22.04` →
-/// `Ubuntu:22.04`; Alpine `3.20.3` → `Alpine:v3.20`; AlmaLinux `9.4` →
-/// `AlmaLinux:9`; Rocky `9.4` → `Rocky Linux:9`; RHEL `9.4` → `Red
-/// Hat:enterprise_linux:9`; Azure Linux `3.0` → `Azure Linux:3`; CBL-Mariner
-/// `2.0` → `Mariner:2.0`; Photon `5.0` → `Photon OS:5.0`; openSUSE Leap
-/// `15.5` → `openSUSE:Leap 15.5`; Wolfi → `Wolfi`; Chainguard →
-/// `Chainguard`. `None` for a distribution without OSV data, or a release
-/// that does not say its version (Debian testing).
-pub fn distro_release(os: &OsInfo) -> Option<DistroRelease> {
-    let v = os.version_id.trim();
-    let major = v.split('.').next().unwrap_or("");
-    let major_minor = || {
-        let mut it = v.split('.');
-        match (it.next(), it.next()) {
-            (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => Some(format!("{a}.{b}")),
-            _ => None,
-        }
-    };
-    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (family, release) = match os.id.as_str() {
-        "debian" if numeric(major) => ("Debian", major.to_string()),
-        "ubuntu" => ("Ubuntu", major_minor()?),
-        "alpine" => ("Alpine", format!("v{}", major_minor()?)),
-        "almalinux" if numeric(major) => ("AlmaLinux", major.to_string()),
-        "rocky" if numeric(major) => ("Rocky Linux", major.to_string()),
-        "rhel" if numeric(major) => ("Red Hat", major.to_string()),
-        "azurelinux" if numeric(major) => ("Azure Linux", major.to_string()),
-        "mariner" => ("Mariner", major_minor()?),
-        "photon" => ("Photon OS", major_minor()?),
-        "opensuse-leap" => ("openSUSE", format!("Leap {}", major_minor()?)),
-        "wolfi" => ("Wolfi", String::new()),
-        "chainguard" => ("Chainguard", String::new()),
-        _ => return None,
-    };
-    Some(DistroRelease { family, release })
-}
-
-/// Whether the package's ecosystem is served by this distribution's data.
-fn distro_serves(release: &DistroRelease, ecosystem: Ecosystem) -> bool {
-    let scheme = Scheme::for_ecosystem(release.family);
-    scheme == Some(Scheme::for_model_ecosystem(ecosystem))
-}
-
-/// What one package is looked up as: OSV family, name and version.
-struct Lookup<'a> {
-    family: &'static str,
-    name: &'a str,
-    version: &'a str,
-    release: Option<&'a DistroRelease>,
-    scheme: Scheme,
-}
-
-fn lookup_of<'a>(
-    pkg: &'a Package,
-    release: Option<&'a DistroRelease>,
-) -> Result<Lookup<'a>, String> {
-    let scheme = Scheme::for_package(pkg);
-    let lang = |family| {
-        Ok(Lookup {
-            family,
-            name: &pkg.name,
-            version: &pkg.version,
-            release: None,
-            scheme,
-        })
-    };
-    match pkg.ecosystem {
-        Ecosystem::PyPI => lang("PyPI"),
-        Ecosystem::Npm => lang("npm"),
-        Ecosystem::Cargo => lang("crates.io"),
-        Ecosystem::Go => lang("Go"),
-        Ecosystem::Maven => lang("Maven"),
-        Ecosystem::RubyGems => lang("RubyGems"),
-        Ecosystem::NuGet => lang("NuGet"),
-        Ecosystem::Packagist => lang("Packagist"),
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => {
-            let Some(release) = release else {
-                return Err(format!(
-                    "{} package {} {}: the image's distribution release is unknown or has no \
-                     advisory data, so OS packages are not matched",
-                    pkg.ecosystem, pkg.name, pkg.version
-                ));
-            };
-            if !distro_serves(release, pkg.ecosystem) {
-                return Err(format!(
-                    "{} package {} {}: {} advisories cover another package type",
-                    pkg.ecosystem, pkg.name, pkg.version, release.family
-                ));
-            }
-            let by_source = matches!(pkg.ecosystem, Ecosystem::Deb | Ecosystem::Apk);
-            let (name, version) = match (&pkg.source_name, by_source) {
-                (Some(src), true) if !src.is_empty() => (
-                    src.as_str(),
-                    pkg.source_version.as_deref().unwrap_or(&pkg.version),
-                ),
-                _ => (pkg.name.as_str(), pkg.version.as_str()),
-            };
-            Ok(Lookup {
-                family: release.family,
-                name,
-                version,
-                release: Some(release),
-                scheme,
-            })
-        }
-    }
-}
-
 /// How one `affected` entry matched a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryMatch {
@@ -449,10 +202,10 @@ struct PEvent {
 
 /// The event texts of one entry, in one buffer.
 #[derive(Debug, Default)]
-struct Texts(String);
+pub(super) struct Texts(String);
 
 impl Texts {
-    fn push(&mut self, s: &str) -> (u32, u32) {
+    pub(super) fn push(&mut self, s: &str) -> (u32, u32) {
         let start = self.0.len();
         self.0.push_str(s);
         // Versions are bounded (MAX_VERSION_LEN) and entries far below 4 GiB.
@@ -460,7 +213,7 @@ impl Texts {
         (to32(start), to32(self.0.len()))
     }
 
-    fn get(&self, (start, end): (u32, u32)) -> &str {
+    pub(super) fn get(&self, (start, end): (u32, u32)) -> &str {
         self.0.get(start as usize..end as usize).unwrap_or_default()
     }
 }
@@ -693,216 +446,8 @@ fn first_word<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<(Severity,
     words.find_map(|w| severity_from_word(w).map(|s| (s, Text::from(w))))
 }
 
-/// An entry's explicit `versions` list: the versions in one buffer, with
-/// the span of each and its index in the list as written, in the stored
-/// order (see `store::write::encode_versions`): the first `sorted` sorted
-/// by the scheme `sorted_by`, then the rest in the order written.
-#[derive(Debug, Default)]
-struct Listed {
-    texts: Texts,
-    items: Vec<(u32, (u32, u32))>,
-    sorted: usize,
-    sorted_by: Option<Scheme>,
-    /// The lowest and highest of the sorted versions, parsed on first need
-    /// (`None` when there are none or one no longer parses).
-    bounds: OnceLock<Option<(Version, Version)>>,
-}
-
-impl Listed {
-    /// From the stored `L` form (versions joined by newlines, without the `L`).
-    fn from_lines(lines: &str) -> Listed {
-        let mut listed = Listed::default();
-        if !lines.is_empty() {
-            listed.items = lines
-                .split('\n')
-                .enumerate()
-                .map(|(i, l)| (idx32(i), listed.texts.push(l)))
-                .collect();
-        }
-        listed
-    }
-
-    /// From a decoded list, in the order written.
-    fn from_list(list: &[String]) -> Listed {
-        let mut listed = Listed::default();
-        listed.items = list
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (idx32(i), listed.texts.push(l)))
-            .collect();
-        listed
-    }
-
-    /// From the stored `S` form, sorted by the scheme of `ecosystem`.
-    fn from_sorted(sorted: SortedVersions<'_>, ecosystem: &str) -> Listed {
-        let mut listed = Listed {
-            sorted: sorted.readable,
-            sorted_by: Scheme::for_ecosystem(ecosystem),
-            ..Listed::default()
-        };
-        listed.items = sorted
-            .items
-            .iter()
-            .map(|&(i, l)| (idx32(i), listed.texts.push(l)))
-            .collect();
-        listed
-    }
-
-    fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// The text of the item at `at` (in the stored order).
-    fn text(&self, at: usize) -> &str {
-        self.items
-            .get(at)
-            .map_or("", |&(_, span)| self.texts.get(span))
-    }
-
-    /// The index as written of the item at `at`.
-    fn index(&self, at: usize) -> u32 {
-        self.items.get(at).map_or(u32::MAX, |&(i, _)| i)
-    }
-
-    /// With a list stored sorted by `scheme`: the item (position in the
-    /// stored order) of the first version listed (in the order written)
-    /// equal to `v`, found by binary search, parsing only the versions it
-    /// probes. `Err` when a sorted version no longer parses (then the
-    /// caller parses the whole list).
-    fn find_sorted(&self, scheme: Scheme, v: &Version) -> Result<Option<usize>, ()> {
-        let cmp = |at: usize| -> Result<Ordering, ()> {
-            let p = scheme.parse(self.text(at)).map_err(|_| ())?;
-            p.compare(v).ok_or(())
-        };
-        let (mut lo, mut hi) = (0, self.sorted.min(self.items.len()));
-        let end = hi;
-        // Most versions fall outside the listed ones: two comparisons with
-        // the bounds, parsed once, settle those without a search.
-        let bounds = self.bounds.get_or_init(|| {
-            let first = scheme.parse(self.text(0)).ok()?;
-            let last = scheme.parse(self.text(end.checked_sub(1)?)).ok()?;
-            Some((first, last))
-        });
-        if end > 0 {
-            let (first, last) = bounds.as_ref().ok_or(())?;
-            if v.compare(first) == Some(Ordering::Less)
-                || v.compare(last) == Some(Ordering::Greater)
-            {
-                lo = end;
-                hi = end;
-            }
-        }
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if cmp(mid)? == Ordering::Less {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        let mut best: Option<usize> = None;
-        let mut at = lo;
-        while at < end && cmp(at)? == Ordering::Equal {
-            if best.is_none_or(|b| self.index(at) < self.index(b)) {
-                best = Some(at);
-            }
-            at += 1;
-        }
-        for at in end..self.items.len() {
-            if self.text(at) == v.as_str() && best.is_none_or(|b| self.index(at) < self.index(b)) {
-                best = Some(at);
-            }
-        }
-        Ok(best)
-    }
-}
-
-/// An entry's `versions` list parsed with one scheme, for finding the first
-/// listed version equal to a package's.
-#[derive(Debug)]
-struct ListedVersions {
-    /// The items of the list (positions in the stored order), in the order written.
-    order: Vec<usize>,
-    /// In the order written (`None` where the scheme refuses a version: it
-    /// then matches by string equality).
-    parsed: Vec<Option<Version>>,
-    /// Indices of the parsed ones, sorted by version then index; `None`
-    /// for schemes whose order is not transitive (Maven), searched in order.
-    sorted: Option<Vec<u32>>,
-    /// Indices of the refused ones.
-    unparsed: Vec<u32>,
-}
-
-impl ListedVersions {
-    fn new(listed: &Listed, scheme: Scheme) -> ListedVersions {
-        // In the order written.
-        let mut order: Vec<usize> = (0..listed.items.len()).collect();
-        order.sort_by_key(|&at| listed.index(at));
-        let n = order.len();
-        let parsed: Vec<Option<Version>> = order
-            .iter()
-            .map(|&at| scheme.parse(listed.text(at)).ok())
-            .collect();
-        let unparsed = (0..n).filter(|&i| parsed[i].is_none()).map(idx32).collect();
-        let sorted = (scheme != Scheme::Maven)
-            .then(|| {
-                let mut s: Vec<u32> = (0..n).filter(|&i| parsed[i].is_some()).map(idx32).collect();
-                // Stable: equal versions keep the order written. Not in
-                // order (no total order): searched in order instead.
-                let ordered = crate::versions::sort_versions(&mut s, |&a, &b| {
-                    match (&parsed[a as usize], &parsed[b as usize]) {
-                        (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal),
-                        _ => Ordering::Equal,
-                    }
-                });
-                ordered.then_some(s)
-            })
-            .flatten();
-        ListedVersions {
-            order,
-            parsed,
-            sorted,
-            unparsed,
-        }
-    }
-
-    /// The item (position in the stored order) of the first version
-    /// listed (in the order written) equal to `v`: by version where the
-    /// scheme reads it, else by text.
-    fn find(&self, listed: &Listed, v: &Version) -> Option<usize> {
-        let cmp = |i: u32| {
-            self.parsed
-                .get(i as usize)
-                .and_then(Option::as_ref)
-                .and_then(|p| p.compare(v))
-        };
-        let by_version = match &self.sorted {
-            Some(sorted) => {
-                let at = sorted.partition_point(|&i| cmp(i) == Some(Ordering::Less));
-                sorted
-                    .get(at)
-                    .copied()
-                    .filter(|&i| cmp(i) == Some(Ordering::Equal))
-            }
-            None => (0..self.parsed.len())
-                .map(idx32)
-                .find(|&i| cmp(i) == Some(Ordering::Equal)),
-        };
-        let by_text = self
-            .unparsed
-            .iter()
-            .copied()
-            .find(|&i| listed.text(self.order[i as usize]) == v.as_str());
-        let first = match (by_version, by_text) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
-        self.order.get(first as usize).copied()
-    }
-}
-
 /// An index as `u32` (lists are far shorter).
-fn idx32(i: usize) -> u32 {
+pub(super) fn idx32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
@@ -1771,55 +1316,6 @@ const PARALLEL_MIN_PACKAGES: usize = 4096;
 const CHUNK: usize = 128;
 /// Keys per unit of parallel preparing work.
 const KEYS_PER_CHUNK: usize = 32;
-
-/// Splits `0..n` into ranges of `size` and runs `work` on each (see
-/// [`run_indexed`]), results in order.
-fn run_chunks<T: Send>(
-    n: usize,
-    size: usize,
-    threads: usize,
-    work: impl Fn(std::ops::Range<usize>) -> T + Sync,
-) -> Vec<T> {
-    let size = size.max(1);
-    run_indexed(n.div_ceil(size), threads, |c| {
-        work(c * size..((c + 1) * size).min(n))
-    })
-}
-
-/// Runs `work(i)` for every `i` in `0..n`, on `threads` threads (the
-/// calling thread alone when 1), and returns the results in index order.
-fn run_indexed<T: Send>(n: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if threads <= 1 || n <= 1 {
-        return (0..n).map(work).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(n).collect();
-    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(n))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-                        if i >= n {
-                            break;
-                        }
-                        done.push((i, work(i)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    for (i, t) in parts.into_iter().flatten() {
-        slots[i] = Some(t);
-    }
-    slots.into_iter().flatten().collect()
-}
 
 /// Matches `packages` against the advisories of `db`. `os` is the image's
 /// operating system (needed for `deb`, `apk` and `rpm` packages: they are
