@@ -156,6 +156,62 @@ impl Event {
             Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
         }
     }
+
+    /// Which kind of event it is.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Introduced(_) => EventKind::Introduced,
+            Event::Fixed(_) => EventKind::Fixed,
+            Event::LastAffected(_) => EventKind::LastAffected,
+            Event::Limit(_) => EventKind::Limit,
+        }
+    }
+
+    /// An event of this kind naming `version`.
+    pub fn new(kind: EventKind, version: String) -> Event {
+        match kind {
+            EventKind::Introduced => Event::Introduced(version),
+            EventKind::Fixed => Event::Fixed(version),
+            EventKind::LastAffected => Event::LastAffected(version),
+            EventKind::Limit => Event::Limit(version),
+        }
+    }
+}
+
+/// The kind of an [`Event`], without its version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// `introduced`.
+    Introduced,
+    /// `fixed`.
+    Fixed,
+    /// `last_affected`.
+    LastAffected,
+    /// `limit`.
+    Limit,
+}
+
+impl EventKind {
+    /// The letter the store writes for it (`i`, `f`, `a`, `l`).
+    pub(crate) fn tag(self) -> char {
+        match self {
+            EventKind::Introduced => 'i',
+            EventKind::Fixed => 'f',
+            EventKind::LastAffected => 'a',
+            EventKind::Limit => 'l',
+        }
+    }
+
+    /// The kind of a store letter.
+    pub(crate) fn from_tag(tag: &str) -> Option<EventKind> {
+        Some(match tag {
+            "i" => EventKind::Introduced,
+            "f" => EventKind::Fixed,
+            "a" => EventKind::LastAffected,
+            "l" => EventKind::Limit,
+            _ => return None,
+        })
+    }
 }
 
 /// One range of an `affected` entry.

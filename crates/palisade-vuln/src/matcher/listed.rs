@@ -4,14 +4,14 @@ use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use super::{idx32, Texts};
-use crate::store::SortedVersions;
+use crate::store::VersionItems;
 use crate::versions::{Scheme, Version};
 
 /// An entry's explicit `versions` list: the versions in one buffer, with
 /// the span of each and its index in the list as written, in the stored
 /// order (see `store::write::encode_versions`): the first `sorted` sorted
 /// by the scheme `sorted_by`, then the rest in the order written.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Listed {
     texts: Texts,
     items: Vec<(u32, (u32, u32))>,
@@ -23,43 +23,35 @@ pub(super) struct Listed {
 }
 
 impl Listed {
-    /// From the stored `L` form (versions joined by newlines, without the `L`).
-    pub(super) fn from_lines(lines: &str) -> Listed {
-        let mut listed = Listed::default();
-        if !lines.is_empty() {
-            listed.items = lines
-                .split('\n')
-                .enumerate()
-                .map(|(i, l)| (idx32(i), listed.texts.push(l)))
-                .collect();
-        }
-        listed
+    /// From a list as stored, for an entry of `ecosystem`.
+    pub(super) fn from_stored(stored: VersionItems<'_>, ecosystem: &str) -> Listed {
+        let sorted_by = if stored.sorted {
+            Scheme::for_ecosystem(ecosystem)
+        } else {
+            None
+        };
+        Listed::new(stored.items.into_iter(), stored.readable, sorted_by)
     }
 
     /// From a decoded list, in the order written.
     pub(super) fn from_list(list: &[String]) -> Listed {
-        let mut listed = Listed::default();
-        listed.items = list
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (idx32(i), listed.texts.push(l)))
-            .collect();
-        listed
+        Listed::new(list.iter().map(String::as_str).enumerate(), 0, None)
     }
 
-    /// From the stored `S` form, sorted by the scheme of `ecosystem`.
-    pub(super) fn from_sorted(sorted: SortedVersions<'_>, ecosystem: &str) -> Listed {
-        let mut listed = Listed {
-            sorted: sorted.readable,
-            sorted_by: Scheme::for_ecosystem(ecosystem),
-            ..Listed::default()
-        };
-        listed.items = sorted
-            .items
-            .iter()
-            .map(|&(i, l)| (idx32(i), listed.texts.push(l)))
-            .collect();
-        listed
+    fn new<'a>(
+        items: impl Iterator<Item = (usize, &'a str)>,
+        sorted: usize,
+        sorted_by: Option<Scheme>,
+    ) -> Listed {
+        let mut texts = Texts::default();
+        let items = items.map(|(i, l)| (idx32(i), texts.push(l))).collect();
+        Listed {
+            texts,
+            items,
+            sorted,
+            sorted_by,
+            bounds: OnceLock::new(),
+        }
     }
 
     pub(super) fn is_empty(&self) -> bool {

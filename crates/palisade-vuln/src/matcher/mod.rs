@@ -28,10 +28,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use palisade_model::{OsInfo, Package, Severity};
 
 use crate::cvss::Cvss;
-use crate::osv::{Event, Range, RangeKind};
+use crate::osv::{Event, EventKind as Kind, Range, RangeKind};
 use crate::store::{
-    decode_card, Advisory, AffectedPackage, Card, Database, DbError, RawEntries, RawEntry,
-    SortedVersions,
+    compact_ranges, corrupt_range, decode_card, decode_ranges, Advisory, AffectedPackage, Card,
+    Database, DbError, RawEntries, RawEntry, VersionItems,
 };
 use crate::versions::{Scheme, Version};
 
@@ -165,26 +165,6 @@ pub struct EntryMatch {
     pub fixed: Option<String>,
     /// The comparisons that decided it.
     pub explanation: String,
-}
-
-/// The kind of a range event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Introduced,
-    Fixed,
-    LastAffected,
-    Limit,
-}
-
-impl Kind {
-    fn of(e: &Event) -> Kind {
-        match e {
-            Event::Introduced(_) => Kind::Introduced,
-            Event::Fixed(_) => Kind::Fixed,
-            Event::LastAffected(_) => Kind::LastAffected,
-            Event::Limit(_) => Kind::Limit,
-        }
-    }
 }
 
 /// One event of a prepared range: its kind, its text (a slice of the
@@ -498,49 +478,20 @@ impl PreparedEntry {
         adv: Arc<AdvInfo>,
     ) -> Result<PreparedEntry, DbError> {
         let mut texts = Texts::default();
-        let mut ranges = Vec::new();
-        if let Some(compact) = raw.ranges.strip_prefix('C') {
-            let corrupt = || DbError::Store {
-                path: path.to_path_buf(),
-                message: "corrupt stored range".into(),
-            };
-            for (ri, line) in compact.split('\n').enumerate() {
-                if compact.is_empty() {
-                    break;
-                }
-                let mut parts = line.split('\t');
-                let kind = RangeKind::parse(parts.next().unwrap_or_default());
-                let mut events = Vec::new();
-                for p in parts {
-                    let (tag, v) = p.split_at_checked(1).ok_or_else(corrupt)?;
-                    let k = match tag {
-                        "i" => Kind::Introduced,
-                        "f" => Kind::Fixed,
-                        "a" => Kind::LastAffected,
-                        "l" => Kind::Limit,
-                        _ => return Err(corrupt()),
-                    };
-                    events.push((k, v));
-                }
-                if let Some((s, kind)) = range_scheme(&kind, scheme) {
-                    ranges.push(PreparedRange {
-                        ri,
-                        kind,
-                        scheme: s,
-                        events: prepare_events(events.into_iter(), s, &mut texts),
-                    });
-                }
-            }
-        } else {
-            let decoded = crate::store::decode_ranges(path, raw.ranges)?;
-            ranges = prepare_ranges(&decoded, scheme, &mut texts);
-        }
-        let listed = if let Some(lines) = raw.versions.strip_prefix('L') {
-            Listed::from_lines(lines)
-        } else if let Some(sorted) = SortedVersions::parse(raw.versions) {
-            Listed::from_sorted(sorted, raw.ecosystem)
-        } else {
-            Listed::from_list(&crate::store::decode_versions(path, raw.versions)?)
+        let ranges = match compact_ranges(raw.ranges) {
+            Some(compact) => compact
+                .map_err(|()| corrupt_range(path))?
+                .into_iter()
+                .enumerate()
+                .filter_map(|(ri, r)| {
+                    prepare_range(ri, &r.kind, r.events.into_iter(), scheme, &mut texts)
+                })
+                .collect(),
+            None => prepare_ranges(&decode_ranges(path, raw.ranges)?, scheme, &mut texts),
+        };
+        let listed = match VersionItems::parse(raw.versions) {
+            Some(stored) => Listed::from_stored(stored, raw.ecosystem),
+            None => Listed::from_list(&crate::store::decode_versions(path, raw.versions)?),
         };
         Ok(PreparedEntry {
             pro: raw.ecosystem.starts_with("Ubuntu:Pro:"),
@@ -630,16 +581,28 @@ fn prepare_ranges(ranges: &[Range], scheme: Scheme, texts: &mut Texts) -> Vec<Pr
         .iter()
         .enumerate()
         .filter_map(|(ri, range)| {
-            let (s, kind) = range_scheme(&range.kind, scheme)?;
-            let events = range.events.iter().map(|e| (Kind::of(e), e.version()));
-            Some(PreparedRange {
-                ri,
-                kind,
-                scheme: s,
-                events: prepare_events(events, s, texts),
-            })
+            let events = range.events.iter().map(|e| (e.kind(), e.version()));
+            prepare_range(ri, &range.kind, events, scheme, texts)
         })
         .collect()
+}
+
+/// Range `ri` of an entry, of type `kind`, prepared for packages of
+/// `scheme`; `None` for a type that is not matched.
+fn prepare_range<'t>(
+    ri: usize,
+    kind: &RangeKind,
+    events: impl Iterator<Item = (Kind, &'t str)>,
+    scheme: Scheme,
+    texts: &mut Texts,
+) -> Option<PreparedRange> {
+    let (s, kind) = range_scheme(kind, scheme)?;
+    Some(PreparedRange {
+        ri,
+        kind,
+        scheme: s,
+        events: prepare_events(events, s, texts),
+    })
 }
 
 /// The severity of a match from its records, in order: the first CVSS
@@ -845,7 +808,7 @@ pub fn range_includes(
 ) -> Result<Option<EntryMatch>, String> {
     let mut texts = Texts::default();
     let sorted = prepare_events(
-        events.iter().map(|e| (Kind::of(e), e.version())),
+        events.iter().map(|e| (e.kind(), e.version())),
         scheme,
         &mut texts,
     )?;
@@ -1123,8 +1086,9 @@ impl std::hash::Hasher for FastHasher {
 /// One distinct (family, name, scheme) of the inventory.
 struct Key<'a> {
     family: &'static str,
-    /// The name as the first package looked up under it spells it.
-    name: &'a str,
+    /// What the store files it under: the family in lower case and the
+    /// name as the store normalises it ([`crate::store::lookup_key`]).
+    store: (String, String),
     release: Option<&'a DistroRelease>,
     scheme: Scheme,
 }
@@ -1172,10 +1136,7 @@ fn raw_entries<'b>(
     key: &Key<'_>,
     blob: &'b [u8],
 ) -> Result<Vec<RawEntry<'b>>, DbError> {
-    let corrupt = |at| {
-        let (family, name) = crate::store::lookup_key(key.family, key.name);
-        db.corrupt_entries(&family, &name, at)
-    };
+    let corrupt = |at| db.corrupt_entries(&key.store.0, &key.store.1, at);
     RawEntries::new(blob)
         .map_err(corrupt)?
         .collect::<Result<_, _>>()
@@ -1240,17 +1201,17 @@ impl RunAdvisories {
 fn prepare_keys(
     db: &Database,
     keys: &[Key<'_>],
-    which: &[(String, String, usize)],
+    which: &[usize],
     run: &RunAdvisories,
 ) -> Result<Vec<(usize, KeyEntries)>, DbError> {
-    let store_keys: Vec<(String, String)> = which
+    let store_keys: Vec<(&str, &str)> = which
         .iter()
-        .map(|(f, n, _)| (f.clone(), n.clone()))
+        .map(|&k| (keys[k].store.0.as_str(), keys[k].store.1.as_str()))
         .collect();
     let blobs = db.entries_blobs(&store_keys)?;
     let mut raws = Vec::with_capacity(blobs.len());
     let mut rowids = Vec::new();
-    for ((_, _, k), blob) in which.iter().zip(&blobs) {
+    for (k, blob) in which.iter().zip(&blobs) {
         let key = &keys[*k];
         let raw = match blob {
             Some(b) => raw_entries(db, key, b)?,
@@ -1312,7 +1273,7 @@ enum Plan<'a> {
 /// ~730 packages each took 0.65 s and 165 MiB in parallel, 0.60 s and
 /// 109 MiB on one thread).
 const PARALLEL_MIN_PACKAGES: usize = 4096;
-/// Packages (or advisories) per unit of parallel work.
+/// Packages per unit of parallel matching work.
 const CHUNK: usize = 128;
 /// Keys per unit of parallel preparing work.
 const KEYS_PER_CHUNK: usize = 32;
@@ -1358,15 +1319,8 @@ pub fn match_packages_on(
     let release = os.and_then(distro_release);
     let (keys, plans) = plan(packages, release.as_ref());
     // Keys in the store's order, read and prepared in parallel chunks.
-    let mut order: Vec<(String, String, usize)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let (f, n) = crate::store::lookup_key(k.family, k.name);
-            (f, n, i)
-        })
-        .collect();
-    order.sort_unstable();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].store.cmp(&keys[b].store));
     let run = RunAdvisories::default();
     let mut slots: Vec<Option<KeyEntries>> =
         std::iter::repeat_with(|| None).take(keys.len()).collect();
@@ -1417,28 +1371,27 @@ fn plan<'a>(
     release: Option<&'a DistroRelease>,
 ) -> (Vec<Key<'a>>, Vec<Plan<'a>>) {
     // Keyed by inventory names (image content): the standard hasher.
-    let mut key_ids: HashMap<(&'static str, String, Scheme), usize> = HashMap::new();
+    let mut key_ids: HashMap<(String, String, Scheme), usize> = HashMap::new();
     let mut keys: Vec<Key<'_>> = Vec::new();
     let mut os_warned = false;
     let plans = packages
         .iter()
         .map(|pkg| match lookup_of(pkg, release) {
             Ok(l) => {
-                let id = (
-                    l.family,
-                    crate::store::lookup_key(l.family, l.name).1,
-                    l.scheme,
-                );
-                let next = keys.len();
-                let key = *key_ids.entry(id).or_insert(next);
-                if key == next {
-                    keys.push(Key {
-                        family: l.family,
-                        name: l.name,
-                        release: l.release,
-                        scheme: l.scheme,
-                    });
-                }
+                let (family, name) = crate::store::lookup_key(l.family, l.name);
+                let key = match key_ids.entry((family, name, l.scheme)) {
+                    std::collections::hash_map::Entry::Occupied(o) => *o.get(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        let (family, name, _) = v.key();
+                        keys.push(Key {
+                            family: l.family,
+                            store: (family.clone(), name.clone()),
+                            release: l.release,
+                            scheme: l.scheme,
+                        });
+                        *v.insert(keys.len() - 1)
+                    }
+                };
                 Plan::Match {
                     key,
                     version: l.version,

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::osv::{Event, Range, RangeKind, Reference, Severity};
+use crate::osv::{Event, EventKind, Range, RangeKind, Reference, Severity};
 
 pub use write::ImportOutcome;
 
@@ -399,10 +399,11 @@ impl Database {
         name: &str,
         ecosystem: Option<&str>,
     ) -> Result<Vec<AffectedPackage>, DbError> {
-        let Some(blob) = self.entries_blob(family, name)? else {
+        let (family, name) = lookup_key(family, name);
+        let key = [(family.as_str(), name.as_str())];
+        let Some(blob) = self.entries_blobs(&key)?.pop().flatten() else {
             return Ok(Vec::new());
         };
-        let (family, name) = lookup_key(family, name);
         let entries = RawEntries::new(&blob)
             .map_err(|at| self.corrupt_entries(&family, &name, at))?
             .collect::<Result<Vec<_>, _>>()
@@ -426,26 +427,12 @@ impl Database {
         Ok(out)
     }
 
-    /// The `package_entries` blob stored under the key of (`family`,
-    /// `name`) (see [`lookup_key`]), read with [`RawEntries`].
-    pub(crate) fn entries_blob(
-        &self,
-        family: &str,
-        name: &str,
-    ) -> Result<Option<Vec<u8>>, DbError> {
-        let key = lookup_key(family, name);
-        Ok(self
-            .entries_blobs(std::slice::from_ref(&key))?
-            .pop()
-            .flatten())
-    }
-
     /// The blobs of these keys (as [`lookup_key`] gives them), in the
     /// same order, read with one statement on a connection of the calling
     /// thread's own ([`Database::with_reader`]).
     pub(crate) fn entries_blobs(
         &self,
-        keys: &[(String, String)],
+        keys: &[(&str, &str)],
     ) -> Result<Vec<Option<Vec<u8>>>, DbError> {
         let err = store_err(&self.path);
         self.with_reader(|conn| {
@@ -501,25 +488,14 @@ impl Database {
 
     /// The advisory with row id `rowid`, read once per open database.
     fn advisory(&self, rowid: i64) -> Result<Arc<Advisory>, DbError> {
-        Ok(self.advisories(&[rowid])?.remove(0))
-    }
-
-    /// The advisories with these row ids, in the same order, read once per
-    /// open database (later calls share them) and under one lock.
-    pub(crate) fn advisories(&self, rowids: &[i64]) -> Result<Vec<Arc<Advisory>>, DbError> {
         let mut guard = self.lock();
         let Inner { conn, cache } = &mut *guard;
-        rowids
-            .iter()
-            .map(|&id| match cache.get(&id) {
-                Some(a) => Ok(a.clone()),
-                None => {
-                    let a = Arc::new(read_advisory(conn, &self.path, id)?);
-                    cache.insert(id, a.clone());
-                    Ok(a)
-                }
-            })
-            .collect()
+        if let Some(a) = cache.get(&rowid) {
+            return Ok(a.clone());
+        }
+        let a = Arc::new(read_advisory(conn, &self.path, rowid)?);
+        cache.insert(rowid, a.clone());
+        Ok(a)
     }
 
     /// The advisories stored under `id` (an OSV id; several when several
@@ -580,15 +556,22 @@ const ABSENT: u32 = u32::MAX;
 pub(crate) fn encode_entry(out: &mut Vec<u8>, advisory: i64, texts: [Option<&str>; 6]) {
     out.extend_from_slice(&advisory.to_le_bytes());
     for s in texts {
-        match s {
-            // Stored texts are far below 4 GiB (bounded by the importer).
-            Some(s) => {
-                let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
-                out.extend_from_slice(&len.to_le_bytes());
-                out.extend_from_slice(s.as_bytes().get(..len as usize).unwrap_or_default());
-            }
-            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        put_str(out, s);
+    }
+}
+
+/// Appends a string as a 4-byte little-endian length and its UTF-8 bytes,
+/// or the length `0xFFFFFFFF` alone for an absent one; [`BlobReader::str`]
+/// reads it back.
+fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        // Stored texts are far below 4 GiB (bounded by the importer).
+        Some(s) => {
+            let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(s.as_bytes().get(..len as usize).unwrap_or_default());
         }
+        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
     }
 }
 
@@ -616,27 +599,19 @@ pub(crate) struct Card<'a> {
 /// each type and score; strings as in [`encode_entry`].
 pub(crate) fn encode_card(card: &Card<'_>) -> Vec<u8> {
     let mut out = vec![u8::from(card.withdrawn)];
-    let put = |out: &mut Vec<u8>, s: Option<&str>| match s {
-        Some(s) => {
-            let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(s.as_bytes().get(..len as usize).unwrap_or_default());
-        }
-        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
-    };
     let count = |n: usize| u32::try_from(n).unwrap_or(0).to_le_bytes();
-    put(&mut out, Some(card.id));
+    put_str(&mut out, Some(card.id));
     out.extend_from_slice(&count(card.aliases.len()));
     for a in &card.aliases {
-        put(&mut out, Some(a));
+        put_str(&mut out, Some(a));
     }
-    put(&mut out, card.summary);
-    put(&mut out, card.url);
-    put(&mut out, card.database_severity);
+    put_str(&mut out, card.summary);
+    put_str(&mut out, card.url);
+    put_str(&mut out, card.database_severity);
     out.extend_from_slice(&count(card.severity.len()));
     for (kind, score) in &card.severity {
-        put(&mut out, Some(kind));
-        put(&mut out, Some(score));
+        put_str(&mut out, Some(kind));
+        put_str(&mut out, Some(score));
     }
     out
 }
@@ -797,7 +772,7 @@ pub fn fuzz_stored(data: &[u8]) -> usize {
     let mut text = |t: &str| {
         items += decode_ranges(path, t).map_or(0, |r| r.len());
         items += decode_versions(path, t).map_or(0, |v| v.len());
-        items += SortedVersions::parse(t).map_or(0, |s| s.items.len());
+        items += VersionItems::parse(t).map_or(0, |s| s.items.len());
     };
     if let Ok(entries) = RawEntries::new(data) {
         for e in entries.flatten() {
@@ -818,41 +793,66 @@ fn decode<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, 
     })
 }
 
-pub(crate) fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
-    let corrupt = || DbError::Store {
-        path: path.to_path_buf(),
-        message: "corrupt stored range".into(),
-    };
-    match text.split_at_checked(1) {
-        Some(("C", "")) => Ok(Vec::new()),
-        Some(("C", rest)) => rest
-            .split('\n')
+/// One range of the stored `C` form, borrowed from the text: its type and
+/// its events as written.
+pub(crate) struct CompactRange<'a> {
+    pub(crate) kind: RangeKind,
+    pub(crate) events: Vec<(EventKind, &'a str)>,
+}
+
+/// The ranges of a stored range text in the `C` form (see
+/// `write::encode_ranges`); `None` for the `J` form or anything else,
+/// `Some(Err)` when the `C` form is malformed.
+pub(crate) fn compact_ranges(text: &str) -> Option<Result<Vec<CompactRange<'_>>, ()>> {
+    let rest = text.strip_prefix('C')?;
+    if rest.is_empty() {
+        return Some(Ok(Vec::new()));
+    }
+    Some(
+        rest.split('\n')
             .map(|line| {
                 let mut parts = line.split('\t');
                 let kind = RangeKind::parse(parts.next().unwrap_or_default());
                 let events = parts
                     .map(|p| {
-                        let (tag, v) = p.split_at_checked(1).ok_or_else(corrupt)?;
-                        let v = v.to_string();
-                        Ok(match tag {
-                            "i" => Event::Introduced(v),
-                            "f" => Event::Fixed(v),
-                            "a" => Event::LastAffected(v),
-                            "l" => Event::Limit(v),
-                            _ => return Err(corrupt()),
-                        })
+                        let (tag, v) = p.split_at_checked(1).ok_or(())?;
+                        Ok((EventKind::from_tag(tag).ok_or(())?, v))
                     })
-                    .collect::<Result<_, _>>()?;
-                Ok(Range {
-                    kind,
-                    repo: None,
-                    events,
-                    database_specific: None,
-                })
+                    .collect::<Result<_, ()>>()?;
+                Ok(CompactRange { kind, events })
             })
             .collect(),
+    )
+}
+
+/// The error for a stored range text that cannot be read.
+pub(crate) fn corrupt_range(path: &Path) -> DbError {
+    DbError::Store {
+        path: path.to_path_buf(),
+        message: "corrupt stored range".into(),
+    }
+}
+
+pub(crate) fn decode_ranges(path: &Path, text: &str) -> Result<Vec<Range>, DbError> {
+    if let Some(compact) = compact_ranges(text) {
+        let ranges = compact.map_err(|()| corrupt_range(path))?;
+        return Ok(ranges
+            .into_iter()
+            .map(|r| Range {
+                kind: r.kind,
+                repo: None,
+                events: r
+                    .events
+                    .into_iter()
+                    .map(|(k, v)| Event::new(k, v.to_string()))
+                    .collect(),
+                database_specific: None,
+            })
+            .collect());
+    }
+    match text.split_at_checked(1) {
         Some(("J", json)) => decode(path, json),
-        _ => Err(corrupt()),
+        _ => Err(corrupt_range(path)),
     }
 }
 
@@ -861,36 +861,49 @@ pub(crate) fn decode_versions(path: &Path, text: &str) -> Result<Vec<String>, Db
         path: path.to_path_buf(),
         message: "corrupt stored version list".into(),
     };
-    match text.split_at_checked(1) {
-        Some(("L", "")) => Ok(Vec::new()),
-        Some(("L", rest)) => Ok(rest.split('\n').map(str::to_string).collect()),
-        Some(("S", _)) => {
-            let sorted = SortedVersions::parse(text).ok_or_else(corrupt)?;
-            let mut out = vec![None; sorted.items.len()];
-            for (i, v) in sorted.items {
-                match out.get_mut(i) {
-                    Some(slot @ None) => *slot = Some(v.to_string()),
-                    _ => return Err(corrupt()),
-                }
+    if let Some(list) = VersionItems::parse(text) {
+        // Back in the order written.
+        let mut out = vec![None; list.items.len()];
+        for (i, v) in list.items {
+            match out.get_mut(i) {
+                Some(slot @ None) => *slot = Some(v.to_string()),
+                _ => return Err(corrupt()),
             }
-            out.into_iter().map(|v| v.ok_or_else(corrupt)).collect()
         }
+        return out.into_iter().map(|v| v.ok_or_else(corrupt)).collect();
+    }
+    match text.split_at_checked(1) {
         Some(("J", json)) => decode(path, json),
         _ => Err(corrupt()),
     }
 }
 
-/// A version list in the stored `S` form (see `write::encode_versions`).
-pub(crate) struct SortedVersions<'a> {
-    /// How many of `items`, from the first, are sorted by version.
+/// A version list stored in the `L` or `S` form (see
+/// `write::encode_versions`), borrowed from the text.
+pub(crate) struct VersionItems<'a> {
+    /// `S`: the first `readable` items are sorted by the ecosystem's order.
+    pub(crate) sorted: bool,
+    /// How many of `items`, from the first, are sorted by version (0 for `L`).
     pub(crate) readable: usize,
     /// (index as written, version), in the stored order.
     pub(crate) items: Vec<(usize, &'a str)>,
 }
 
-impl<'a> SortedVersions<'a> {
-    /// `None` when `text` is not a well-formed `S` list.
-    pub(crate) fn parse(text: &'a str) -> Option<SortedVersions<'a>> {
+impl<'a> VersionItems<'a> {
+    /// `None` when `text` is not a well-formed `L` or `S` list (the `J`
+    /// form is decoded with [`decode_versions`]).
+    pub(crate) fn parse(text: &'a str) -> Option<VersionItems<'a>> {
+        if let Some(lines) = text.strip_prefix('L') {
+            let items = match lines {
+                "" => Vec::new(),
+                _ => lines.split('\n').enumerate().collect(),
+            };
+            return Some(VersionItems {
+                sorted: false,
+                readable: 0,
+                items,
+            });
+        }
         let mut lines = text.strip_prefix('S')?.split('\n');
         let readable: usize = lines.next()?.parse().ok()?;
         let items = lines
@@ -899,7 +912,11 @@ impl<'a> SortedVersions<'a> {
                 Some((i.parse().ok()?, v))
             })
             .collect::<Option<Vec<_>>>()?;
-        (readable <= items.len()).then_some(SortedVersions { readable, items })
+        (readable <= items.len()).then_some(VersionItems {
+            sorted: true,
+            readable,
+            items,
+        })
     }
 }
 

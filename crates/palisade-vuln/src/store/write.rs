@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{lookup_key, schema, store_err, DbError, SourceInfo, DB_FILE};
 use crate::import::{for_each_unit, parse_unit, ImportError, ImportLimits, SourceKind};
-use crate::osv::{Event, Osv, Range, RangeKind};
+use crate::osv::{Osv, Range, RangeKind};
 use crate::versions::{Scheme, Version};
 
 /// References kept per advisory.
@@ -624,12 +624,7 @@ pub(crate) fn encode_ranges(ranges: &[&Range]) -> String {
         out.push_str(r.kind.as_str());
         for e in &r.events {
             out.push('\t');
-            out.push(match e {
-                Event::Introduced(_) => 'i',
-                Event::Fixed(_) => 'f',
-                Event::LastAffected(_) => 'a',
-                Event::Limit(_) => 'l',
-            });
+            out.push(e.kind().tag());
             out.push_str(e.version());
         }
     }
